@@ -1,0 +1,76 @@
+"""The audit log helper: every state change a user cares about is recorded with who, when and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Organization
+
+# What each verb means to a person reading the log; verbs not listed show as written.
+VERB_LABELS: dict[str, Any] = {
+    "auth.login": _("Signed in"),
+    "auth.login_failed": _("Sign-in failed"),
+    "auth.logout": _("Signed out"),
+    "auth.login_code_rejected": _("One-time sign-in code rejected"),
+    "mfa.added": _("Two-factor method added"),
+    "mfa.removed": _("Two-factor method removed"),
+    "mfa.reset": _("Recovery codes regenerated"),
+    "invitation.created": _("Invitation sent"),
+    "invitation.resent": _("Invitation sent again"),
+    "invitation.revoked": _("Invitation revoked"),
+    "invitation.accepted": _("Invitation accepted"),
+    "membership.role_changed": _("Role changed"),
+    "membership.removed": _("Member removed"),
+    "organization.updated": _("Organisation settings changed"),
+    "api_token.created": _("API token created"),
+    "api_token.revoked": _("API token revoked"),
+    "advocate.created": _("Advocate added"),
+    "advocate.updated": _("Advocate updated"),
+    "request.submitted": _("Request submitted"),
+    "request.updated": _("Request updated"),
+    "request.cancelled": _("Request cancelled"),
+    "user.preferences_changed": _("Preferences changed"),
+}
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(
+    *,
+    organization: Organization,
+    actor: Any,
+    verb: str,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Records one event. ``actor`` may be None for the system (a task, a sweep)."""
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    object_id = ""
+    if target is not None:
+        object_id = str(getattr(target, "public_id", None) or target.pk)
+    return AuditEvent.objects.create(
+        organization=organization,
+        actor=actor_user,
+        actor_label=actor_user.email if actor_user else str(_("System")),
+        verb=verb,
+        object_type=target._meta.model_name if target is not None else "",
+        object_id=object_id,
+        object_label=str(target)[:254] if target is not None else "",
+        data=data or {},
+        ip_address=client_ip(request),
+        created_at=timezone.now(),
+    )
+
+
+def verb_label(verb: str) -> str:
+    return str(VERB_LABELS.get(verb, verb))

@@ -1,0 +1,41 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from .views import account as account_views
+
+# The Django admin signs in through allauth: its rate limits, lockouts and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Advocacy"
+
+organization_patterns = [
+    path("", include("reporting.urls")),
+    path("advocates/", include("advocates.urls")),
+    path("accounts/", include("advocates.account_urls")),
+    path("requests/", include("requests_mgmt.urls")),
+    path("portal/", include("advocates.portal_urls")),
+    path("settings/", include("advocacy.settings_urls")),
+]
+
+api_patterns = [
+    path("", include("advocates.api_urls")),
+    path("", include("requests_mgmt.api_urls")),
+    path("", include("advocacy.api.urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/preferences/", account_views.preferences, name="preferences"),
+    path("accounts/invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/orgs/<slug:org_slug>/", include(api_patterns)),
+    path("o/<slug:org_slug>/", include(organization_patterns)),
+]
+
+handler403 = "advocacy.views.errors.permission_denied"
+handler404 = "advocacy.views.errors.page_not_found"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from .views import directory
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", directory.account_list, name="account-list"),
+    path("<uuid:public_id>/", directory.account_detail, name="account-detail"),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BenefitsConfig(AppConfig):
+    name = "benefits"
+    verbose_name = _("Appreciation and benefits")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,102 @@
+"""Program-health figures for the dashboard, each computed by a single aggregate query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from advocacy.models import Organization
+from advocates.models import Advocate, Tier
+from requests_mgmt.models import DUE_SOON, OPEN_STATUSES, AdvocacyRequest, RequestStatus
+
+# Target share of the advocate base per tier (DOMAIN.md); an organisation may set its own under
+# settings["tier_target_shares"] as {"platinum": [3, 5], ...} in percent.
+DEFAULT_TIER_TARGET_SHARES: dict[str, tuple[int, int]] = {
+    Tier.PLATINUM: (3, 5),
+    Tier.GOLD: (15, 20),
+    Tier.SILVER: (30, 40),
+}
+
+
+@dataclass(frozen=True)
+class TierRow:
+    tier: str
+    label: str
+    count: int
+    share: float
+    target: tuple[int, int] | None
+
+    @property
+    def within_target(self) -> bool | None:
+        if self.target is None:
+            return None
+        low, high = self.target
+        return low <= self.share <= high
+
+
+def tier_target_shares(organization: Organization) -> dict[str, tuple[int, int]]:
+    custom = organization.settings.get("tier_target_shares") or {}
+    shares = dict(DEFAULT_TIER_TARGET_SHARES)
+    for tier, bounds in custom.items():
+        if tier in Tier.values and isinstance(bounds, list | tuple) and len(bounds) == 2:
+            shares[tier] = (int(bounds[0]), int(bounds[1]))
+    return shares
+
+
+def tier_distribution(organization: Organization) -> list[TierRow]:
+    """Active advocates per tier against the target shares."""
+    counts = dict(
+        Advocate.objects.filter(organization=organization, status=Advocate.Status.ACTIVE)
+        .values_list("tier")
+        .annotate(n=Count("id"))
+        .values_list("tier", "n")
+    )
+    total = sum(counts.values())
+    targets = tier_target_shares(organization)
+    return [
+        TierRow(
+            tier=tier.value,
+            label=str(tier.label),
+            count=counts.get(tier.value, 0),
+            share=round(100 * counts.get(tier.value, 0) / total, 1) if total else 0.0,
+            target=targets.get(tier.value),
+        )
+        for tier in Tier
+    ]
+
+
+def advocate_status_counts(organization: Organization) -> list[tuple[str, int]]:
+    counts = dict(
+        Advocate.objects.filter(organization=organization)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [(str(status.label), counts.get(status.value, 0)) for status in Advocate.Status]
+
+
+def request_summary(organization: Organization) -> dict[str, Any]:
+    today = timezone.localdate()
+    soon = (timezone.now() + DUE_SOON).date()
+    year_ago = timezone.now() - timedelta(days=365)
+    return AdvocacyRequest.objects.filter(organization=organization).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        awaiting_triage=Count("id", filter=Q(status=RequestStatus.SUBMITTED)),
+        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__lt=today)),
+        due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__gte=today, needed_by__lte=soon)),
+        completed_last_year=Count(
+            "id", filter=Q(status__in=[RequestStatus.COMPLETED, RequestStatus.CLOSED], created_at__gte=year_ago)
+        ),
+    )
+
+
+def upcoming_requests(organization: Organization, limit: int = 8) -> list[AdvocacyRequest]:
+    return list(
+        AdvocacyRequest.objects.filter(organization=organization, status__in=OPEN_STATUSES)
+        .select_related("requester")
+        .order_by("needed_by", "created_at")[:limit]
+    )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from advocacy.api.base import TenantViewSet
+from advocacy.roles import Capability
+
+from . import selectors, services
+from .models import AdvocacyRequest
+from .serializers import (
+    AdvocacyRequestInputSerializer,
+    AdvocacyRequestSerializer,
+    CancelInputSerializer,
+    RequestStatusChangeSerializer,
+)
+
+
+class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Requests: requesters see and submit their own; program managers see all."""
+
+    model = AdvocacyRequest
+    serializer_class = AdvocacyRequestSerializer
+    required_capability = Capability.REQUESTS
+
+    def narrow_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        filters = {
+            "status": self.request.query_params.get("status", ""),
+            "request_type": self.request.query_params.get("request_type", ""),
+        }
+        return selectors.filtered_requests(organization=self.organization, membership=self.membership, filters=filters)
+
+    @extend_schema(request=AdvocacyRequestInputSerializer, responses={201: AdvocacyRequestSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = AdvocacyRequestInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        if payload.validated_data["request_type"] not in selectors.request_types_for(self.membership):
+            raise ValidationError({"request_type": [_("Your role cannot ask for this type of request.")]})
+        advocacy_request = services.request_submit(
+            organization=self.organization, requester=request.user, data=payload.validated_data, request=request._request
+        )
+        return Response(AdvocacyRequestSerializer(advocacy_request).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CancelInputSerializer, responses={200: AdvocacyRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        advocacy_request = self.get_object()
+        payload = CancelInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        advocacy_request = services.request_cancel(
+            advocacy_request=advocacy_request,
+            actor=request.user,
+            reason=payload.validated_data["reason"],
+            request=request._request,
+        )
+        return Response(AdvocacyRequestSerializer(advocacy_request).data)
+
+    @extend_schema(responses={200: RequestStatusChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        advocacy_request = self.get_object()
+        changes = advocacy_request.status_changes.filter(organization=self.organization)
+        return Response(RequestStatusChangeSerializer(changes, many=True).data)

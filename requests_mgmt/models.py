@@ -1,0 +1,155 @@
+"""Advocacy requests: what sales and marketing need from the program, and where each need stands."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from advocacy.models import Organization
+from advocates.models import Region, Segment
+
+
+class RequestType(models.TextChoices):
+    REFERENCE_CALL = "reference_call", _("Reference call")
+    CASE_STUDY = "case_study", _("Case study")
+    TESTIMONIAL = "testimonial", _("Testimonial")
+    REVIEW = "review", _("Review-site review")
+    SPEAKING = "speaking", _("Speaking slot")
+    EVENT = "event", _("Event")
+    BETA = "beta", _("Beta recruitment")
+    REFERRAL = "referral", _("Referral")
+
+
+class RequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    TRIAGED = "triaged", _("Triaged")
+    MATCHING = "matching", _("Matching")
+    OUTREACH = "outreach", _("Outreach")
+    ACCEPTED = "accepted", _("Accepted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    UNFULFILLED = "unfulfilled", _("Unfulfilled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        RequestStatus.SUBMITTED,
+        RequestStatus.TRIAGED,
+        RequestStatus.MATCHING,
+        RequestStatus.OUTREACH,
+        RequestStatus.ACCEPTED,
+        RequestStatus.SCHEDULED,
+    }
+)
+
+# Which requests each face offers: sales asks for what helps a deal, marketing for content.
+SALES_TYPES = (RequestType.REFERENCE_CALL, RequestType.CASE_STUDY, RequestType.REFERRAL)
+MARKETING_TYPES = (
+    RequestType.CASE_STUDY,
+    RequestType.TESTIMONIAL,
+    RequestType.REVIEW,
+    RequestType.SPEAKING,
+    RequestType.EVENT,
+    RequestType.BETA,
+)
+
+DUE_SOON = timedelta(hours=72)
+
+
+class AdvocacyRequestQuerySet(models.QuerySet["AdvocacyRequest"]):
+    def open(self) -> AdvocacyRequestQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class AdvocacyRequest(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="advocacy_requests")
+    request_type = models.CharField(_("what do you need?"), max_length=32, choices=RequestType.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="+"
+    )
+    prospect_company = models.CharField(_("prospect company"), max_length=200, blank=True)
+    prospect_industry = models.CharField(_("prospect industry"), max_length=100, blank=True)
+    prospect_segment = models.CharField(_("prospect segment"), max_length=20, choices=Segment.choices, blank=True)
+    prospect_region = models.CharField(_("prospect region"), max_length=20, choices=Region.choices, blank=True)
+    products = models.CharField(_("products"), max_length=300, blank=True)
+    use_case = models.CharField(_("use case"), max_length=300, blank=True)
+    deal_value = models.DecimalField(
+        _("deal value"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    crm_opportunity_id = models.CharField(_("CRM opportunity id"), max_length=64, blank=True)
+    needed_by = models.DateField(_("needed by"))
+    notes = models.TextField(_("anything else the program team should know"), blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(
+        organization="organization", _manager_class=models.Manager.from_queryset(AdvocacyRequestQuerySet)
+    )
+
+    class Meta:
+        verbose_name = _("advocacy request")
+        verbose_name_plural = _("advocacy requests")
+        ordering = ["needed_by", "created_at"]
+        indexes = [
+            models.Index(fields=["organization", "status", "needed_by"], name="request_org_status_due"),
+            models.Index(fields=["organization", "requester", "-created_at"], name="request_org_requester"),
+        ]
+
+    def __str__(self) -> str:
+        company = self.prospect_company or _("no prospect named")
+        return f"{self.get_request_type_display()} · {company}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.needed_by < timezone.localdate()
+
+    @property
+    def is_due_soon(self) -> bool:
+        if not self.is_open or self.is_overdue:
+            return False
+        return self.needed_by <= (timezone.now() + DUE_SOON).date()
+
+    def can_be_cancelled(self) -> bool:
+        return self.is_open
+
+    @staticmethod
+    def earliest_needed_by() -> date:
+        return timezone.localdate()
+
+
+class RequestStatusChange(models.Model):
+    """One step in a request's history, shown to the requester on the status page."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(AdvocacyRequest, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "request", "created_at"], name="reqchange_org_request")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"

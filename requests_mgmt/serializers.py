@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .models import AdvocacyRequest, RequestStatusChange, RequestType
+
+
+class RequestStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RequestStatusChange
+        fields = ["from_status", "to_status", "note", "created_at"]
+        read_only_fields = fields
+
+
+class AdvocacyRequestSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    requester = serializers.EmailField(source="requester.email", read_only=True)
+
+    class Meta:
+        model = AdvocacyRequest
+        fields = [
+            "id",
+            "request_type",
+            "status",
+            "requester",
+            "prospect_company",
+            "prospect_industry",
+            "prospect_segment",
+            "prospect_region",
+            "products",
+            "use_case",
+            "deal_value",
+            "crm_opportunity_id",
+            "needed_by",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AdvocacyRequestInputSerializer(serializers.ModelSerializer):
+    request_type = serializers.ChoiceField(choices=RequestType.choices)
+
+    class Meta:
+        model = AdvocacyRequest
+        fields = [
+            "request_type",
+            "prospect_company",
+            "prospect_industry",
+            "prospect_segment",
+            "prospect_region",
+            "products",
+            "use_case",
+            "deal_value",
+            "crm_opportunity_id",
+            "needed_by",
+            "notes",
+        ]
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "requests_mgmt"
+
+urlpatterns = [
+    path("", views.request_list, name="request-list"),
+    path("new/", views.request_create, name="request-create"),
+    path("<uuid:public_id>/", views.request_detail, name="request-detail"),
+    path("<uuid:public_id>/cancel/", views.request_cancel, name="request-cancel"),
+]

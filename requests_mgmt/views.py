@@ -1,0 +1,108 @@
+"""Request forms for sales and marketing, the status page, and the program team's triage list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from advocacy.errors import ConflictError, ValidationFailed
+from advocacy.roles import Capability
+from advocacy.tenancy import TenantRequest, organization_view
+
+from . import selectors, services
+from .forms import AdvocacyRequestForm, CancelRequestForm, RequestFilterForm
+
+
+@organization_view(Capability.REQUESTS)
+def request_list(request: TenantRequest, org_slug: str) -> HttpResponse:
+    form = RequestFilterForm(request.GET or None)
+    filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {"status": "open"}
+    requests = selectors.filtered_requests(
+        organization=request.organization, membership=request.membership, filters=filters
+    )
+    page = Paginator(requests, 25).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "requests_mgmt/request_list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": querystring.urlencode(),
+            "is_triage": request.membership.can(Capability.REQUESTS_TRIAGE),
+        },
+    )
+
+
+@organization_view(Capability.REQUESTS)
+@require_http_methods(["GET", "POST"])
+def request_create(request: TenantRequest, org_slug: str) -> HttpResponse:
+    allowed = selectors.request_types_for(request.membership)
+    initial = {"request_type": request.GET.get("type")} if request.GET.get("type") in allowed else {}
+    form = AdvocacyRequestForm(request.POST or None, allowed_types=allowed, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            advocacy_request = services.request_submit(
+                organization=request.organization, requester=request.user, data=form.cleaned_data, request=request
+            )
+        except ValidationFailed as error:
+            for field, field_messages in error.errors.items():
+                for message in field_messages:
+                    form.add_error(field if field != "__all__" else None, message)
+        else:
+            messages.success(
+                request, _("Your request was submitted. The program team will pick it up; follow it here.")
+            )
+            return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=advocacy_request.public_id)
+    return render(
+        request, "requests_mgmt/request_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _visible_request(request: TenantRequest, public_id: Any) -> Any:
+    requests = selectors.visible_requests(organization=request.organization, membership=request.membership)
+    return get_object_or_404(requests, public_id=public_id)
+
+
+@organization_view(Capability.REQUESTS)
+def request_detail(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    advocacy_request = _visible_request(request, public_id)
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
+    return render(
+        request,
+        "requests_mgmt/request_detail.html",
+        {"advocacy_request": advocacy_request, "history": history, "cancel_form": CancelRequestForm()},
+    )
+
+
+@organization_view(Capability.REQUESTS)
+@require_POST
+def request_cancel(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    advocacy_request = _visible_request(request, public_id)
+    form = CancelRequestForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.request_cancel(
+                advocacy_request=advocacy_request, actor=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            status = 409
+        else:
+            messages.success(request, _("The request was cancelled."))
+            return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=public_id)
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
+    return render(
+        request,
+        "requests_mgmt/request_detail.html",
+        {"advocacy_request": advocacy_request, "history": history, "cancel_form": form},
+        status=status,
+    )
