@@ -63,7 +63,7 @@ def audit_log(
         actor=actor_user,
         actor_label=actor_user.email if actor_user else str(_("System")),
         verb=verb,
-        object_type=target._meta.model_name if target is not None else "",
+        object_type=(target._meta.model_name or "") if target is not None else "",
         object_id=object_id,
         object_label=str(target)[:254] if target is not None else "",
         data=data or {},

@@ -36,7 +36,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if not membership.can(capability):
                 continue
             current = rest is not None and (rest.startswith(prefix) if prefix else rest == "")
-            items.append({"url": reverse(url_name, kwargs={"org_slug": organization.slug}), "label": label, "current": current})
+            items.append(
+                {
+                    "url": reverse(url_name, kwargs={"org_slug": organization.slug}),
+                    "label": label,
+                    "current": current,
+                }
+            )
         context.update(organization=organization, nav_items=items)
     context["user_memberships"] = memberships_of(request.user)
     return context

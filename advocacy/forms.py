@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -15,12 +15,15 @@ from .roles import Role
 def validate_time_zone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
         raise forms.ValidationError(
-            _("“%(value)s” is not a time zone we know. Use a name such as Europe/Lisbon."), params={"value": value}
+            _("“%(value)s” is not a time zone we know. Use a name such as Europe/Lisbon."),
+            params={"value": value},
         )
 
 
 def time_zone_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
-    choices = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+    choices = [
+        (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
+    ]
     choices.insert(0, ("UTC", "UTC"))
     if blank_label is not None:
         choices.insert(0, ("", blank_label))
@@ -34,7 +37,8 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Organisation default")), *settings.LANGUAGES]
+        language = cast(forms.ChoiceField, self.fields["language"])
+        language.choices = [("", _("Organisation default")), *settings.LANGUAGES]
         self.fields["time_zone"] = forms.ChoiceField(
             label=_("Time zone"),
             required=False,
@@ -50,7 +54,9 @@ class OrganizationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"] = forms.ChoiceField(label=_("Display time zone"), choices=time_zone_choices())
+        self.fields["time_zone"] = forms.ChoiceField(
+            label=_("Display time zone"), choices=time_zone_choices()
+        )
 
 
 class InvitationForm(forms.Form):
@@ -81,7 +87,9 @@ class RemoveMemberForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “CRM sync”."))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “CRM sync”.")
+    )
     acts_as = forms.ModelChoiceField(
         label=_("Acts as"),
         queryset=User.objects.none(),
@@ -90,16 +98,17 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["acts_as"].queryset = User.objects.filter(memberships__organization=organization).order_by(
-            "email"
-        )  # type: ignore[attr-defined]
+        acts_as = cast(forms.ModelChoiceField, self.fields["acts_as"])
+        acts_as.queryset = User.objects.filter(memberships__organization=organization).order_by("email")
 
 
 class AcceptInvitationForm(forms.Form):
     """For a person who has no account yet: their name and a password."""
 
     full_name = forms.CharField(label=_("Your name"), max_length=200)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     password2 = forms.CharField(
         label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -66,7 +66,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -93,7 +93,9 @@ class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
-    time_zone = models.CharField(_("display time zone"), max_length=64, default="UTC", help_text=TIME_ZONE_HELP)
+    time_zone = models.CharField(
+        _("display time zone"), max_length=64, default="UTC", help_text=TIME_ZONE_HELP
+    )
     default_language = models.CharField(
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
@@ -182,7 +184,9 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organization", "status", "-created_at"], name="invitation_org_status")]
+        indexes = [
+            models.Index(fields=["organization", "status", "-created_at"], name="invitation_org_status")
+        ]
         constraints = [
             models.UniqueConstraint(
                 "organization",

@@ -28,7 +28,7 @@ class TenantRequest(HttpRequest):
 
     organization: Organization
     membership: Membership
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 class _View(Protocol):

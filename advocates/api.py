@@ -29,24 +29,31 @@ class AdvocateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     def narrow_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         filters = {name: self.request.query_params.get(name, "") for name in ADVOCATE_FILTERS}
-        return selectors.advocate_directory(organization=self.organization, membership=self.membership, filters=filters)
+        return selectors.advocate_directory(
+            organization=self.organization, membership=self.membership, filters=filters
+        )
 
     @extend_schema(request=AdvocateInputSerializer, responses={201: AdvocateSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = AdvocateInputSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         advocate = services.advocate_create(
-            organization=self.organization, actor=request.user, data=payload.validated_data, request=request._request
+            organization=self.organization,
+            actor=self.actor,
+            data=payload.validated_data,
+            request=request._request,
         )
         return Response(AdvocateSerializer(advocate).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AdvocateInputSerializer, responses={200: AdvocateSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         advocate = self.get_object()
-        payload = AdvocateInputSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        payload = AdvocateInputSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
         payload.is_valid(raise_exception=True)
         advocate = services.advocate_update(
-            advocate=advocate, actor=request.user, data=payload.validated_data, request=request._request
+            advocate=advocate, actor=self.actor, data=payload.validated_data, request=request._request
         )
         return Response(AdvocateSerializer(advocate).data)
 
@@ -58,5 +65,7 @@ class CustomerAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
 
     def narrow_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return selectors.account_directory(
-            organization=self.organization, membership=self.membership, query=self.request.query_params.get("q", "")
+            organization=self.organization,
+            membership=self.membership,
+            query=self.request.query_params.get("q", ""),
         )

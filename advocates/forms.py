@@ -22,7 +22,11 @@ def _with_any(choices: Any, label: Any = None) -> list[tuple[str, Any]]:
 
 
 class AdvocateFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, widget=forms.SearchInput(attrs={"placeholder": _("Name, email or account")}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, email or account")}),
+    )
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=_with_any(Tier.choices))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_with_any(Advocate.Status.choices))
     segment = forms.ChoiceField(label=_("Segment"), required=False, choices=_with_any(Segment.choices))

@@ -57,7 +57,9 @@ def advocate_directory(
     return advocates.order_by(*ADVOCATE_SORTS.get(filters.get("sort") or "name", ADVOCATE_SORTS["name"]))
 
 
-def account_directory(*, organization: Organization, membership: Membership, query: str = "") -> QuerySet[CustomerAccount]:
+def account_directory(
+    *, organization: Organization, membership: Membership, query: str = ""
+) -> QuerySet[CustomerAccount]:
     accounts = CustomerAccount.objects.filter(organization=organization).select_related("csm")
     if membership.role == Role.CSM:
         accounts = accounts.filter(csm=membership.user)

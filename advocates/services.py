@@ -28,7 +28,9 @@ ADVOCATE_EDITABLE_FIELDS = (
 
 
 def _duplicate_email() -> ValidationFailed:
-    return ValidationFailed({"email": [_("Another advocate in this organisation already has this email address.")]})
+    return ValidationFailed(
+        {"email": [_("Another advocate in this organisation already has this email address.")]}
+    )
 
 
 @transaction.atomic
@@ -75,7 +77,10 @@ def advocate_update(
             raise ValidationFailed({"account": [_("No such account in this organisation.")]})
         old = getattr(advocate, field)
         if old != value:
-            changes[field] = {"from": str(old) if old is not None else None, "to": str(value) if value is not None else None}
+            changes[field] = {
+                "from": str(old) if old is not None else None,
+                "to": str(value) if value is not None else None,
+            }
             setattr(advocate, field, value)
     if not changes:
         return advocate

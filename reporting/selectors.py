@@ -89,7 +89,8 @@ def request_summary(organization: Organization) -> dict[str, Any]:
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__lt=today)),
         due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__gte=today, needed_by__lte=soon)),
         completed_last_year=Count(
-            "id", filter=Q(status__in=[RequestStatus.COMPLETED, RequestStatus.CLOSED], created_at__gte=year_ago)
+            "id",
+            filter=Q(status__in=[RequestStatus.COMPLETED, RequestStatus.CLOSED], created_at__gte=year_ago),
         ),
     )
 

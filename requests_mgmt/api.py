@@ -36,7 +36,9 @@ class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
             "status": self.request.query_params.get("status", ""),
             "request_type": self.request.query_params.get("request_type", ""),
         }
-        return selectors.filtered_requests(organization=self.organization, membership=self.membership, filters=filters)
+        return selectors.filtered_requests(
+            organization=self.organization, membership=self.membership, filters=filters
+        )
 
     @extend_schema(request=AdvocacyRequestInputSerializer, responses={201: AdvocacyRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -45,7 +47,10 @@ class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         if payload.validated_data["request_type"] not in selectors.request_types_for(self.membership):
             raise ValidationError({"request_type": [_("Your role cannot ask for this type of request.")]})
         advocacy_request = services.request_submit(
-            organization=self.organization, requester=request.user, data=payload.validated_data, request=request._request
+            organization=self.organization,
+            requester=self.actor,
+            data=payload.validated_data,
+            request=request._request,
         )
         return Response(AdvocacyRequestSerializer(advocacy_request).data, status=status.HTTP_201_CREATED)
 
@@ -57,7 +62,7 @@ class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         payload.is_valid(raise_exception=True)
         advocacy_request = services.request_cancel(
             advocacy_request=advocacy_request,
-            actor=request.user,
+            actor=self.actor,
             reason=payload.validated_data["reason"],
             request=request._request,
         )

@@ -57,11 +57,17 @@ class AdvocacyRequestForm(forms.ModelForm):
 
 
 class CancelRequestForm(forms.Form):
-    reason = forms.CharField(label=_("Why is it no longer needed?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why is it no longer needed?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RequestFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("open", _("Open")), ("", _("All")), *RequestStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("Open")), ("", _("All")), *RequestStatus.choices],
     )
-    request_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *RequestType.choices])
+    request_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("Any")), *RequestType.choices]
+    )

@@ -50,7 +50,10 @@ def request_create(request: TenantRequest, org_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             advocacy_request = services.request_submit(
-                organization=request.organization, requester=request.user, data=form.cleaned_data, request=request
+                organization=request.organization,
+                requester=request.user,
+                data=form.cleaned_data,
+                request=request,
             )
         except ValidationFailed as error:
             for field, field_messages in error.errors.items():
@@ -60,7 +63,9 @@ def request_create(request: TenantRequest, org_slug: str) -> HttpResponse:
             messages.success(
                 request, _("Your request was submitted. The program team will pick it up; follow it here.")
             )
-            return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=advocacy_request.public_id)
+            return redirect(
+                "requests_mgmt:request-detail", org_slug=org_slug, public_id=advocacy_request.public_id
+            )
     return render(
         request, "requests_mgmt/request_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -74,7 +79,9 @@ def _visible_request(request: TenantRequest, public_id: Any) -> Any:
 @organization_view(Capability.REQUESTS)
 def request_detail(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
     advocacy_request = _visible_request(request, public_id)
-    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related(
+        "actor"
+    )
     return render(
         request,
         "requests_mgmt/request_detail.html",
@@ -91,7 +98,10 @@ def request_cancel(request: TenantRequest, org_slug: str, public_id: Any) -> Htt
     if form.is_valid():
         try:
             services.request_cancel(
-                advocacy_request=advocacy_request, actor=request.user, reason=form.cleaned_data["reason"], request=request
+                advocacy_request=advocacy_request,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
             )
         except ConflictError as error:
             form.add_error(None, error.message)
@@ -99,7 +109,9 @@ def request_cancel(request: TenantRequest, org_slug: str, public_id: Any) -> Htt
         else:
             messages.success(request, _("The request was cancelled."))
             return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=public_id)
-    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related(
+        "actor"
+    )
     return render(
         request,
         "requests_mgmt/request_detail.html",

@@ -10,29 +10,33 @@ object lookup, and role permissions; subclasses narrow, never widen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 
-from ..models import ApiToken, Membership, Organization
+from ..models import ApiToken, Membership, Organization, User
 from ..tenancy import membership_for
 
 SAFE_METHODS = permissions.SAFE_METHODS
 
 
-class TenantAPIMixin:
+class TenantViewSet(viewsets.GenericViewSet):
+    """Subclasses set ``model`` and may override ``narrow_queryset`` to filter, annotate or prefetch;
+    the organisation filter is always applied here, after them."""
+
+    model: type[Model]
     required_capability: str = ""
     write_capability: str = ""
-    request: Request
-    kwargs: dict[str, Any]
+    lookup_field = "public_id"
+    lookup_url_kwarg = "public_id"
 
     organization: Organization
     membership: Membership
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # authenticates, then checks IsAuthenticated
+        super().initial(request, *args, **kwargs)  # authenticates, then checks IsAuthenticated
         organization = getattr(request._request, "organization", None)
         token = request.auth if isinstance(request.auth, ApiToken) else None
         if organization is None or (token is not None and token.organization_id != organization.pk):
@@ -50,14 +54,10 @@ class TenantAPIMixin:
                 f"Your role ({membership.get_role_display()}) does not give access to this resource."
             )
 
-
-class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """Subclasses set ``model`` and may override ``narrow_queryset`` to filter, annotate or prefetch;
-    the organisation filter is always applied here, after them."""
-
-    model: type[Model]
-    lookup_field = "public_id"
-    lookup_url_kwarg = "public_id"
+    @property
+    def actor(self) -> User:
+        """The member making the call (authenticated and checked in ``initial``)."""
+        return cast(User, self.request.user)
 
     def narrow_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
@@ -69,18 +69,20 @@ class TenantViewSet(TenantAPIMixin, viewsets.GenericViewSet):  # type: ignore[ty
         return self.narrow_queryset(queryset).filter(organization=self.organization)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["organization"] = getattr(self, "organization", None)
         return context
 
 
-class TenantRelatedField(serializers.SlugRelatedField):  # type: ignore[type-arg]
+class TenantRelatedField(serializers.SlugRelatedField):
     """A reference to another object of the caller's organisation, by public id. An object of another
     organisation is indistinguishable from one that does not exist."""
 
     def __init__(self, model: type[Model], slug_field: str = "public_id", **kwargs: Any):
         self.model = model
-        kwargs.setdefault("error_messages", {"does_not_exist": "No such object in this organisation: {value}."})
+        kwargs.setdefault(
+            "error_messages", {"does_not_exist": "No such object in this organisation: {value}."}
+        )
         super().__init__(slug_field=slug_field, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:

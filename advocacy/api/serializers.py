@@ -34,7 +34,17 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Invitation
-        fields = ["id", "email", "role", "message", "status", "created_at", "expires_at", "sent_at", "accepted_at"]
+        fields = [
+            "id",
+            "email",
+            "role",
+            "message",
+            "status",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "accepted_at",
+        ]
         read_only_fields = ["id", "status", "created_at", "expires_at", "sent_at", "accepted_at"]
 
 

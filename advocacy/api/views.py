@@ -58,14 +58,16 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         membership = member_services.membership_change_role(
             membership=membership,
             role=payload.validated_data["role"],
-            actor=request.user,
+            actor=self.actor,
             reason=payload.validated_data.get("reason", ""),
             request=request._request,
         )
         return Response(MembershipSerializer(membership).data)
 
 
-class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet):
+class InvitationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
+):
     model = Invitation
     serializer_class = InvitationSerializer
     required_capability = Capability.SETTINGS
@@ -75,7 +77,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
         payload.is_valid(raise_exception=True)
         invitation = invitation_services.invitation_create(
             organization=self.organization,
-            invited_by=request.user,
+            invited_by=self.actor,
             email=payload.validated_data["email"],
             role=payload.validated_data["role"],
             message=payload.validated_data.get("message", ""),
@@ -86,7 +88,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        invitation_services.invitation_revoke(invitation=self.get_object(), actor=request.user, request=request._request)
+        invitation_services.invitation_revoke(
+            invitation=self.get_object(), actor=self.actor, request=request._request
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -63,7 +63,12 @@ def membership_remove(
         revoked_at=timezone.now()
     )
     audit_log(
-        organization=organization, actor=actor, verb="membership.removed", target=membership, data=data, request=request
+        organization=organization,
+        actor=actor,
+        verb="membership.removed",
+        target=membership,
+        data=data,
+        request=request,
     )
     membership.delete()
 
@@ -98,7 +103,12 @@ def organization_update(
 
 @transaction.atomic
 def api_token_create(
-    *, organization: Organization, user: User, name: str, created_by: User | None, request: HttpRequest | None = None
+    *,
+    organization: Organization,
+    user: User,
+    name: str,
+    created_by: User | None,
+    request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
     """Creates a token acting as ``user`` in ``organization``. Returns the token and its key, which
     is shown once and never stored."""
@@ -106,7 +116,12 @@ def api_token_create(
         raise ConflictError(_("API tokens can only act as a member of the organisation."))
     key, prefix, key_hash = ApiToken.generate_key()
     token = ApiToken.objects.create(
-        organization=organization, user=user, name=name, key_prefix=prefix, key_hash=key_hash, created_by=created_by
+        organization=organization,
+        user=user,
+        name=name,
+        key_prefix=prefix,
+        key_hash=key_hash,
+        created_by=created_by,
     )
     audit_log(
         organization=organization,
@@ -121,9 +136,9 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User, request: HttpRequest | None = None) -> None:
-    updated = ApiToken.objects.filter(pk=token.pk, organization=token.organization, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    updated = ApiToken.objects.filter(
+        pk=token.pk, organization=token.organization, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
     if not updated:
         raise ConflictError(_("This token was already revoked."))
     audit_log(

@@ -63,5 +63,7 @@ def env_timezone(name: str, default: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(f"{name} must be an IANA time zone such as Europe/Lisbon; got {value!r}.") from None
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone such as Europe/Lisbon; got {value!r}."
+        ) from None
     return value

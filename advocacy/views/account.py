@@ -77,7 +77,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if signed_in is None and not account_exists:
         form = AcceptInvitationForm(request.POST or None, invitation=invitation)
 
-    context = {"invitation": invitation, "organization": organization, "form": form, "account_exists": account_exists}
+    context: dict[str, Any] = {
+        "invitation": invitation,
+        "organization": organization,
+        "form": form,
+        "account_exists": account_exists,
+    }
     if request.method == "POST":
         if signed_in is None and account_exists:
             return redirect(f"{reverse('account_login')}?next={request.path}")

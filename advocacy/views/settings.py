@@ -17,7 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..audit import VERB_LABELS
 from ..errors import ConflictError, ValidationFailed
-from ..forms import ApiTokenForm, AuditFilterForm, InvitationForm, MemberRoleForm, OrganizationSettingsForm, RemoveMemberForm
+from ..forms import (
+    ApiTokenForm,
+    AuditFilterForm,
+    InvitationForm,
+    MemberRoleForm,
+    OrganizationSettingsForm,
+    RemoveMemberForm,
+)
 from ..models import ApiToken, AuditEvent, Invitation, Membership
 from ..roles import Capability, Role
 from ..services import invitations as invitation_services
@@ -126,7 +133,10 @@ def member_remove(request: TenantRequest, org_slug: str, public_id: Any) -> Http
     if remove_form.is_valid():
         try:
             member_services.membership_remove(
-                membership=membership, actor=request.user, reason=remove_form.cleaned_data["reason"], request=request
+                membership=membership,
+                actor=request.user,
+                reason=remove_form.cleaned_data["reason"],
+                request=request,
             )
         except ConflictError as error:
             remove_form.add_error(None, error.message)
@@ -283,7 +293,9 @@ def audit_log_view(request: TenantRequest, org_slug: str) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
-    template = "advocacy/_audit_rows.html" if request.headers.get("HX-Request") else "advocacy/settings_audit.html"
+    template = (
+        "advocacy/_audit_rows.html" if request.headers.get("HX-Request") else "advocacy/settings_audit.html"
+    )
     return render(
         request,
         template,

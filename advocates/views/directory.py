@@ -38,7 +38,9 @@ def advocate_list(request: TenantRequest, org_slug: str) -> HttpResponse:
 @organization_view(Capability.ADVOCATES)
 def advocate_detail(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
     advocates = selectors.visible_advocates(organization=request.organization, membership=request.membership)
-    advocate = get_object_or_404(advocates.select_related("account", "account__csm", "user"), public_id=public_id)
+    advocate = get_object_or_404(
+        advocates.select_related("account", "account__csm", "user"), public_id=public_id
+    )
     history = AuditEvent.objects.filter(
         organization=request.organization, object_type="advocate", object_id=str(advocate.public_id)
     ).select_related("actor")[:50]
@@ -64,5 +66,9 @@ def account_detail(request: TenantRequest, org_slug: str, public_id: Any) -> Htt
     return render(
         request,
         "advocates/account_detail.html",
-        {"account": account, "advocates": advocates, "tier_counts": [(t.label, tiers.get(t.value, 0)) for t in Tier]},
+        {
+            "account": account,
+            "advocates": advocates,
+            "tier_counts": [(t.label, tiers.get(t.value, 0)) for t in Tier],
+        },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,7 @@ from advocacy.tenancy import TenantRequest, organization_view
 from ..models import Advocate, Tier
 
 # How each tier is described to the advocate: recognition, never a bracket to fall out of.
-TIER_WORDING = {
+TIER_WORDING: dict[str, Any] = {
     Tier.PLATINUM: _(
         "You are one of our closest partners. Expect personal invitations from our leadership, "
         "a seat at the table on the roadmap and our warmest thanks."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from advocacy.roles import Role
 from advocates.models import Advocate, CustomerAccount, Region, Segment, Tier
 from requests_mgmt.models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
-PASSWORD = "advocacy-demo"
+PASSWORD = "advocacy-demo"  # noqa: S105 - the documented demo password
 
 ACME_USERS = [
     ("admin@acme.test", "Alex Admin", Role.ADMIN),
@@ -32,8 +32,8 @@ ACME_USERS = [
 GLOBEX_USERS = [("manager@globex.test", "Glenn Globex", Role.PROGRAM_MANAGER)]
 
 # Active advocates per tier: inside the target shares (4 % / 17 % / 35 % of 1,500).
-ACME_TIERS = {Tier.PLATINUM: 60, Tier.GOLD: 260, Tier.SILVER: 520, Tier.COMMUNITY: 660}
-GLOBEX_TIERS = {Tier.PLATINUM: 3, Tier.GOLD: 14, Tier.SILVER: 28, Tier.COMMUNITY: 35}
+ACME_TIERS: dict[str, int] = {Tier.PLATINUM: 60, Tier.GOLD: 260, Tier.SILVER: 520, Tier.COMMUNITY: 660}
+GLOBEX_TIERS: dict[str, int] = {Tier.PLATINUM: 3, Tier.GOLD: 14, Tier.SILVER: 28, Tier.COMMUNITY: 35}
 
 INDUSTRIES = [
     "Software",
@@ -54,21 +54,85 @@ COUNTRIES = {
     Region.APAC: ["JP", "AU", "SG", "IN"],
 }
 FIRST_NAMES = {
-    "en": ["Olivia", "Liam", "Emma", "Noah", "Ava", "James", "Sophia", "Lucas", "Grace", "Henry", "Chloe", "Daniel"],
+    "en": [
+        "Olivia",
+        "Liam",
+        "Emma",
+        "Noah",
+        "Ava",
+        "James",
+        "Sophia",
+        "Lucas",
+        "Grace",
+        "Henry",
+        "Chloe",
+        "Daniel",
+    ],
     "pt": ["Ana", "João", "Mariana", "Pedro", "Beatriz", "Rafael", "Camila", "Thiago", "Larissa", "Gustavo"],
     "ja": ["Haruto", "Yui", "Sota", "Hina", "Ren", "Aoi", "Yuto", "Sakura", "Kaito", "Mei"],
 }
 LAST_NAMES = {
     "en": ["Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hall", "Young", "King"],
-    "pt": ["Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Costa", "Ferreira", "Almeida", "Ribeiro"],
-    "ja": ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi", "Kato"],
+    "pt": [
+        "Silva",
+        "Santos",
+        "Oliveira",
+        "Souza",
+        "Lima",
+        "Pereira",
+        "Costa",
+        "Ferreira",
+        "Almeida",
+        "Ribeiro",
+    ],
+    "ja": [
+        "Sato",
+        "Suzuki",
+        "Takahashi",
+        "Tanaka",
+        "Watanabe",
+        "Ito",
+        "Yamamoto",
+        "Nakamura",
+        "Kobayashi",
+        "Kato",
+    ],
 }
 COMPANY_WORDS = [
-    "Northwind", "Bluefin", "Cedar", "Summit", "Harbor", "Quantum", "Aurora", "Granite", "Vertex", "Sakura",
-    "Ipanema", "Lumen", "Orbit", "Pioneer", "Silverline", "Tidal", "Meridian", "Atlas", "Nimbus", "Horizon",
+    "Northwind",
+    "Bluefin",
+    "Cedar",
+    "Summit",
+    "Harbor",
+    "Quantum",
+    "Aurora",
+    "Granite",
+    "Vertex",
+    "Sakura",
+    "Ipanema",
+    "Lumen",
+    "Orbit",
+    "Pioneer",
+    "Silverline",
+    "Tidal",
+    "Meridian",
+    "Atlas",
+    "Nimbus",
+    "Horizon",
 ]
-COMPANY_SUFFIXES = ["Systems", "Labs", "Group", "Holdings", "Logistics", "Health", "Bank", "Retail", "Energia", "Works"]
-TITLES = {
+COMPANY_SUFFIXES = [
+    "Systems",
+    "Labs",
+    "Group",
+    "Holdings",
+    "Logistics",
+    "Health",
+    "Bank",
+    "Retail",
+    "Energia",
+    "Works",
+]
+TITLES: dict[str, list[str]] = {
     Advocate.Seniority.EXECUTIVE: ["CIO", "CTO", "VP Engineering", "Chief Data Officer", "VP Operations"],
     Advocate.Seniority.MANAGER: ["Head of Analytics", "IT Manager", "Data Platform Lead", "Director of BI"],
     Advocate.Seniority.PRACTITIONER: ["Data Analyst", "Analytics Engineer", "BI Developer", "Data Scientist"],
@@ -79,7 +143,7 @@ class Command(BaseCommand):
     help = "Creates the demo organisations, people and program data (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rng = random.Random(20261129)  # noqa: S311 - demo data, reproducible on purpose
+        rng = random.Random(20261129)
         password_hash = make_password(PASSWORD)
         with transaction.atomic():
             acme = self._organization("acme", "Acme Analytics", "America/New_York", "en")
@@ -103,7 +167,9 @@ class Command(BaseCommand):
         )
         return organization
 
-    def _member(self, organization: Organization, email: str, name: str, role: str, password_hash: str) -> User:
+    def _member(
+        self, organization: Organization, email: str, name: str, role: str, password_hash: str
+    ) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create(email=email, full_name=name, password=password_hash)
@@ -131,7 +197,9 @@ class Command(BaseCommand):
             region = rng.choice(list(COUNTRIES))
             name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
             while name in names_used:
-                name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
+                name = (
+                    f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
+                )
             names_used.add(name)
             healthy = rng.random() < 0.85
             created_accounts.append(
@@ -175,10 +243,11 @@ class Command(BaseCommand):
                 email = f"{first}.{last}{suffix}@{domain}".lower()
                 suffix += 1
             emails.add(email)
-            seniority = {
+            seniority_by_tier: dict[str, str] = {
                 Tier.PLATINUM: Advocate.Seniority.EXECUTIVE,
                 Tier.GOLD: rng.choice([Advocate.Seniority.EXECUTIVE, Advocate.Seniority.MANAGER]),
-            }.get(tier, rng.choice(list(Advocate.Seniority)))
+            }
+            seniority = seniority_by_tier.get(tier, rng.choice(list(Advocate.Seniority)))
             joined = today - timedelta(days=rng.randint(30, 3 * 365))
             active = status == Advocate.Status.ACTIVE
             advocates.append(
@@ -203,7 +272,9 @@ class Command(BaseCommand):
     def _link_portal_user(self, organization: Organization, email: str) -> None:
         user = User.objects.get(email=email)
         advocate = (
-            Advocate.objects.filter(organization=organization, tier=Tier.PLATINUM, status=Advocate.Status.ACTIVE)
+            Advocate.objects.filter(
+                organization=organization, tier=Tier.PLATINUM, status=Advocate.Status.ACTIVE
+            )
             .order_by("id")
             .first()
         )
@@ -230,7 +301,12 @@ class Command(BaseCommand):
             (marketing, RequestType.SPEAKING, RequestStatus.SUBMITTED, 45, "", "Education"),
             (marketing, RequestType.CASE_STUDY, RequestStatus.CANCELLED, 10, "", "Media"),
         ]
-        order = [RequestStatus.SUBMITTED, RequestStatus.TRIAGED, RequestStatus.MATCHING, RequestStatus.COMPLETED]
+        order = [
+            RequestStatus.SUBMITTED,
+            RequestStatus.TRIAGED,
+            RequestStatus.MATCHING,
+            RequestStatus.COMPLETED,
+        ]
         for requester, kind, status, due_in, company, industry in plan:
             created = timezone.now() - timedelta(days=rng.randint(3, 20))
             advocacy_request = AdvocacyRequest.objects.create(
