@@ -7,6 +7,7 @@ the surrounding transaction has committed, so a worker never looks for a row tha
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 from celery import Task, shared_task
@@ -48,7 +49,10 @@ def send_invitation_email_task(self: Task, organization: Organization, invitatio
     invitation = Invitation.objects.get(organization=organization, pk=invitation_id)
     try:
         invitation_send_email(invitation=invitation)
-    except OSError as exc:  # SMTP down: release the claim and retry later
-        Invitation.objects.filter(pk=invitation_id).update(sent_at=None)
-        raise self.retry(exc=exc, countdown=60) from exc
+    except Exception as exc:
+        # Release the claim whatever went wrong, so the invitation is not left marked as sent.
+        Invitation.objects.filter(organization=organization, pk=invitation_id).update(sent_at=None)
+        if isinstance(exc, OSError | smtplib.SMTPException):  # mail server down or refusing: try later
+            raise self.retry(exc=exc, countdown=60) from exc
+        raise
     return True

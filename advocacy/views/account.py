@@ -55,7 +55,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             translation.activate(user.language)
         messages.success(request, _("Your preferences were saved."))
         return redirect("preferences")
-    return render(request, "advocacy/preferences.html", {"form": form})
+    return render(request, "advocacy/preferences.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _usable_invitation(token: str) -> Invitation | None:
