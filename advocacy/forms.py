@@ -21,9 +21,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def time_zone_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
-    choices = [
-        (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name
-    ]
+    choices = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
     choices.insert(0, ("UTC", "UTC"))
     if blank_label is not None:
         choices.insert(0, ("", blank_label))
@@ -54,9 +52,7 @@ class OrganizationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"] = forms.ChoiceField(
-            label=_("Display time zone"), choices=time_zone_choices()
-        )
+        self.fields["time_zone"] = forms.ChoiceField(label=_("Display time zone"), choices=time_zone_choices())
 
 
 class InvitationForm(forms.Form):
@@ -87,9 +83,7 @@ class RemoveMemberForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(
-        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “CRM sync”.")
-    )
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “CRM sync”."))
     acts_as = forms.ModelChoiceField(
         label=_("Acts as"),
         queryset=User.objects.none(),
@@ -106,9 +100,7 @@ class AcceptInvitationForm(forms.Form):
     """For a person who has no account yet: their name and a password."""
 
     full_name = forms.CharField(label=_("Your name"), max_length=200)
-    password1 = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(
         label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )

@@ -93,12 +93,8 @@ class Organization(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name in addresses"), max_length=60, unique=True)
-    time_zone = models.CharField(
-        _("display time zone"), max_length=64, default="UTC", help_text=TIME_ZONE_HELP
-    )
-    default_language = models.CharField(
-        _("default language"), max_length=10, choices=settings.LANGUAGES, default="en"
-    )
+    time_zone = models.CharField(_("display time zone"), max_length=64, default="UTC", help_text=TIME_ZONE_HELP)
+    default_language = models.CharField(_("default language"), max_length=10, choices=settings.LANGUAGES, default="en")
     require_mfa_for_managers = models.BooleanField(
         _("require two-factor authentication for administrators and program managers"), default=False
     )
@@ -167,9 +163,7 @@ class Invitation(models.Model):
     message = models.TextField(_("personal message"), blank=True, max_length=2000)
     token = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -184,9 +178,7 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
-        indexes = [
-            models.Index(fields=["organization", "status", "-created_at"], name="invitation_org_status")
-        ]
+        indexes = [models.Index(fields=["organization", "status", "-created_at"], name="invitation_org_status")]
         constraints = [
             models.UniqueConstraint(
                 "organization",
@@ -255,9 +247,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=100)
     key_prefix = models.CharField(max_length=16, unique=True)
     key_hash = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -19,9 +19,7 @@ from .tenancy import memberships_of
 security_log = logging.getLogger("advocacy.security")
 
 
-def _record_for_user(
-    user: Any, verb: str, request: HttpRequest | None, data: dict[str, Any] | None = None
-) -> None:
+def _record_for_user(user: Any, verb: str, request: HttpRequest | None, data: dict[str, Any] | None = None) -> None:
     for membership in memberships_of(user):
         with scope(organization=membership.organization):
             audit_log(organization=membership.organization, actor=user, verb=verb, data=data, request=request)
@@ -58,21 +56,15 @@ def on_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
         _record_for_user(user, "auth.logout", request)
 
 
-def on_authenticator_added(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
-) -> None:
+def on_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user(user, "mfa.added", request, {"type": authenticator.type})
 
 
-def on_authenticator_removed(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
-) -> None:
+def on_authenticator_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user(user, "mfa.removed", request, {"type": authenticator.type})
 
 
-def on_authenticator_reset(
-    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
-) -> None:
+def on_authenticator_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     _record_for_user(user, "mfa.reset", request, {"type": authenticator.type})
 
 

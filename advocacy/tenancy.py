@@ -43,11 +43,7 @@ def membership_for(user: Any, organization: Organization | None) -> Membership |
     if organization is None or not getattr(user, "is_authenticated", False):
         return None
     with scopes_disabled():
-        return (
-            Membership.objects.select_related("organization")
-            .filter(user=user, organization=organization)
-            .first()
-        )
+        return Membership.objects.select_related("organization").filter(user=user, organization=organization).first()
 
 
 def memberships_of(user: Any) -> list[Membership]:
@@ -55,9 +51,7 @@ def memberships_of(user: Any) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []
     with scopes_disabled():
-        return list(
-            Membership.objects.select_related("organization").filter(user=user).order_by("organization__name")
-        )
+        return list(Membership.objects.select_related("organization").filter(user=user).order_by("organization__name"))
 
 
 class RoleForbidden(PermissionDenied):

@@ -29,9 +29,7 @@ class AdvocateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     def narrow_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         filters = {name: self.request.query_params.get(name, "") for name in ADVOCATE_FILTERS}
-        return selectors.advocate_directory(
-            organization=self.organization, membership=self.membership, filters=filters
-        )
+        return selectors.advocate_directory(organization=self.organization, membership=self.membership, filters=filters)
 
     @extend_schema(request=AdvocateInputSerializer, responses={201: AdvocateSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -48,9 +46,7 @@ class AdvocateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @extend_schema(request=AdvocateInputSerializer, responses={200: AdvocateSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         advocate = self.get_object()
-        payload = AdvocateInputSerializer(
-            data=request.data, partial=True, context=self.get_serializer_context()
-        )
+        payload = AdvocateInputSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         advocate = services.advocate_update(
             advocate=advocate, actor=self.actor, data=payload.validated_data, request=request._request

@@ -43,9 +43,7 @@ class CustomerAccount(models.Model):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, blank=True)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices, blank=True)
-    country = models.CharField(
-        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code.")
-    )
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code."))
     health_score = models.PositiveSmallIntegerField(
         _("health score"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -135,9 +133,7 @@ class Advocate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(
-        organization="organization", _manager_class=models.Manager.from_queryset(AdvocateQuerySet)
-    )
+    objects = ScopedManager(organization="organization", _manager_class=models.Manager.from_queryset(AdvocateQuerySet))
 
     class Meta:
         verbose_name = _("advocate")

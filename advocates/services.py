@@ -28,9 +28,7 @@ ADVOCATE_EDITABLE_FIELDS = (
 
 
 def _duplicate_email() -> ValidationFailed:
-    return ValidationFailed(
-        {"email": [_("Another advocate in this organisation already has this email address.")]}
-    )
+    return ValidationFailed({"email": [_("Another advocate in this organisation already has this email address.")]})
 
 
 @transaction.atomic
@@ -63,9 +61,7 @@ def advocate_create(
 def advocate_update(
     *, advocate: Advocate, actor: User, data: dict[str, Any], request: HttpRequest | None = None
 ) -> Advocate:
-    advocate = Advocate.objects.select_for_update(of=("self",)).get(
-        organization=advocate.organization, pk=advocate.pk
-    )
+    advocate = Advocate.objects.select_for_update(of=("self",)).get(organization=advocate.organization, pk=advocate.pk)
     changes: dict[str, dict[str, Any]] = {}
     for field in ADVOCATE_EDITABLE_FIELDS:
         if field not in data:

@@ -24,7 +24,5 @@ def dashboard(request: TenantRequest, org_slug: str) -> HttpResponse:
         "recent_events": [],
     }
     if request.membership.can(Capability.SETTINGS):
-        context["recent_events"] = AuditEvent.objects.filter(organization=organization).select_related(
-            "actor"
-        )[:8]
+        context["recent_events"] = AuditEvent.objects.filter(organization=organization).select_related("actor")[:8]
     return render(request, "reporting/dashboard.html", context)

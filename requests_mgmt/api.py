@@ -36,9 +36,7 @@ class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
             "status": self.request.query_params.get("status", ""),
             "request_type": self.request.query_params.get("request_type", ""),
         }
-        return selectors.filtered_requests(
-            organization=self.organization, membership=self.membership, filters=filters
-        )
+        return selectors.filtered_requests(organization=self.organization, membership=self.membership, filters=filters)
 
     @extend_schema(request=AdvocacyRequestInputSerializer, responses={201: AdvocacyRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

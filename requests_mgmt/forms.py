@@ -68,6 +68,4 @@ class RequestFilterForm(forms.Form):
         required=False,
         choices=[("open", _("Open")), ("", _("All")), *RequestStatus.choices],
     )
-    request_type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Any")), *RequestType.choices]
-    )
+    request_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *RequestType.choices])

@@ -82,12 +82,8 @@ class AdvocacyRequest(models.Model):
     )
     prospect_company = models.CharField(_("prospect company"), max_length=200, blank=True)
     prospect_industry = models.CharField(_("prospect industry"), max_length=100, blank=True)
-    prospect_segment = models.CharField(
-        _("prospect segment"), max_length=20, choices=Segment.choices, blank=True
-    )
-    prospect_region = models.CharField(
-        _("prospect region"), max_length=20, choices=Region.choices, blank=True
-    )
+    prospect_segment = models.CharField(_("prospect segment"), max_length=20, choices=Segment.choices, blank=True)
+    prospect_region = models.CharField(_("prospect region"), max_length=20, choices=Region.choices, blank=True)
     products = models.CharField(_("products"), max_length=300, blank=True)
     use_case = models.CharField(_("use case"), max_length=300, blank=True)
     deal_value = models.DecimalField(
@@ -150,9 +146,7 @@ class RequestStatusChange(models.Model):
     request = models.ForeignKey(AdvocacyRequest, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -160,9 +154,7 @@ class RequestStatusChange(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [
-            models.Index(fields=["organization", "request", "created_at"], name="reqchange_org_request")
-        ]
+        indexes = [models.Index(fields=["organization", "request", "created_at"], name="reqchange_org_request")]
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"

@@ -38,9 +38,7 @@ def request_submit(
     values = {field: data[field] for field in REQUEST_INPUT_FIELDS if field in data}
     if values["needed_by"] < timezone.localdate():
         raise ValidationFailed({"needed_by": [_("The date the request is needed by cannot be in the past.")]})
-    advocacy_request = AdvocacyRequest.objects.create(
-        organization=organization, requester=requester, **values
-    )
+    advocacy_request = AdvocacyRequest.objects.create(organization=organization, requester=requester, **values)
     RequestStatusChange.objects.create(
         organization=organization,
         request=advocacy_request,
@@ -67,8 +65,7 @@ def request_cancel(
     )
     if not locked.can_be_cancelled():
         raise ConflictError(
-            _("A request that is %(status)s can no longer be cancelled.")
-            % {"status": locked.get_status_display()}
+            _("A request that is %(status)s can no longer be cancelled.") % {"status": locked.get_status_display()}
         )
     previous = locked.status
     locked.status = RequestStatus.CANCELLED

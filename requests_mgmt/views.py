@@ -63,12 +63,8 @@ def request_create(request: TenantRequest, org_slug: str) -> HttpResponse:
             messages.success(
                 request, _("Your request was submitted. The program team will pick it up; follow it here.")
             )
-            return redirect(
-                "requests_mgmt:request-detail", org_slug=org_slug, public_id=advocacy_request.public_id
-            )
-    return render(
-        request, "requests_mgmt/request_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+            return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=advocacy_request.public_id)
+    return render(request, "requests_mgmt/request_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def _visible_request(request: TenantRequest, public_id: Any) -> Any:
@@ -79,9 +75,7 @@ def _visible_request(request: TenantRequest, public_id: Any) -> Any:
 @organization_view(Capability.REQUESTS)
 def request_detail(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
     advocacy_request = _visible_request(request, public_id)
-    history = advocacy_request.status_changes.filter(organization=request.organization).select_related(
-        "actor"
-    )
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
     return render(
         request,
         "requests_mgmt/request_detail.html",
@@ -109,9 +103,7 @@ def request_cancel(request: TenantRequest, org_slug: str, public_id: Any) -> Htt
         else:
             messages.success(request, _("The request was cancelled."))
             return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=public_id)
-    history = advocacy_request.status_changes.filter(organization=request.organization).select_related(
-        "actor"
-    )
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
     return render(
         request,
         "requests_mgmt/request_detail.html",

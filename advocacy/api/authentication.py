@@ -36,9 +36,7 @@ class OrganizationTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid API token."))
         # Resolving a token is resolving its tenant: the one lookup that is not inside a scope yet.
         with scopes_disabled():
-            token = (
-                ApiToken.objects.select_related("user", "organization").filter(key_prefix=pieces[1]).first()
-            )
+            token = ApiToken.objects.select_related("user", "organization").filter(key_prefix=pieces[1]).first()
         if token is None or not hmac.compare_digest(token.key_hash, ApiToken.hash_key(key)):
             raise exceptions.AuthenticationFailed(_("Invalid API token."))
         if not token.is_active or not token.user.is_active:

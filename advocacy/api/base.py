@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.request import Request
 
@@ -74,15 +76,14 @@ class TenantViewSet(viewsets.GenericViewSet):
         return context
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class TenantRelatedField(serializers.SlugRelatedField):
     """A reference to another object of the caller's organisation, by public id. An object of another
     organisation is indistinguishable from one that does not exist."""
 
     def __init__(self, model: type[Model], slug_field: str = "public_id", **kwargs: Any):
         self.model = model
-        kwargs.setdefault(
-            "error_messages", {"does_not_exist": "No such object in this organisation: {value}."}
-        )
+        kwargs.setdefault("error_messages", {"does_not_exist": "No such object in this organisation: {value}."})
         super().__init__(slug_field=slug_field, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:

@@ -65,9 +65,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return Response(MembershipSerializer(membership).data)
 
 
-class InvitationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet
-):
+class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet):
     model = Invitation
     serializer_class = InvitationSerializer
     required_capability = Capability.SETTINGS
@@ -88,9 +86,7 @@ class InvitationViewSet(
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        invitation_services.invitation_revoke(
-            invitation=self.get_object(), actor=self.actor, request=request._request
-        )
+        invitation_services.invitation_revoke(invitation=self.get_object(), actor=self.actor, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -27,7 +27,7 @@ def invitation_url(invitation: Invitation) -> str:
 def invitation_create(
     *,
     organization: Organization,
-    invited_by: User,
+    invited_by: User | None,
     email: str,
     role: str,
     message: str = "",
@@ -81,12 +81,8 @@ def invitation_send_email(*, invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def invitation_resend(
-    *, invitation: Invitation, actor: User, request: HttpRequest | None = None
-) -> Invitation:
-    invitation = Invitation.objects.select_for_update().get(
-        pk=invitation.pk, organization=invitation.organization
-    )
+def invitation_resend(*, invitation: Invitation, actor: User, request: HttpRequest | None = None) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk, organization=invitation.organization)
     if invitation.status != Invitation.Status.PENDING:
         raise ConflictError(_("Only a pending invitation can be sent again."))
     invitation.token = Invitation.new_token()
@@ -133,9 +129,7 @@ def invitation_accept(
 ) -> tuple[User, Membership]:
     """Accepts a usable invitation: links the signed-in account, or creates one for the invited
     address. The invitation is claimed under a row lock, so it can be used exactly once."""
-    locked = Invitation.objects.select_for_update().get(
-        pk=invitation.pk, organization=invitation.organization
-    )
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk, organization=invitation.organization)
     if locked.status != Invitation.Status.PENDING:
         raise ConflictError(_("This invitation has already been used or was revoked."))
     if locked.is_expired:
@@ -172,6 +166,4 @@ def invitation_accept(
 def _mark_email_verified(user: User) -> None:
     from allauth.account.models import EmailAddress
 
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})

@@ -27,9 +27,7 @@ def _other_admins_exist(membership: Membership) -> bool:
 def membership_change_role(
     *, membership: Membership, role: str, actor: User, reason: str = "", request: HttpRequest | None = None
 ) -> Membership:
-    membership = Membership.objects.select_for_update().get(
-        pk=membership.pk, organization=membership.organization
-    )
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, organization=membership.organization)
     if membership.role == role:
         return membership
     if membership.role == Role.ADMIN and not _other_admins_exist(membership):
@@ -52,9 +50,7 @@ def membership_change_role(
 def membership_remove(
     *, membership: Membership, actor: User, reason: str = "", request: HttpRequest | None = None
 ) -> None:
-    membership = Membership.objects.select_for_update().get(
-        pk=membership.pk, organization=membership.organization
-    )
+    membership = Membership.objects.select_for_update().get(pk=membership.pk, organization=membership.organization)
     if membership.role == Role.ADMIN and not _other_admins_exist(membership):
         raise ConflictError(_("The organisation's last administrator cannot be removed."))
     organization = membership.organization
@@ -136,9 +132,9 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User, request: HttpRequest | None = None) -> None:
-    updated = ApiToken.objects.filter(
-        pk=token.pk, organization=token.organization, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    updated = ApiToken.objects.filter(pk=token.pk, organization=token.organization, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     if not updated:
         raise ConflictError(_("This token was already revoked."))
     audit_log(

@@ -12,7 +12,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str, env_timezone, env_url
+from .env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -152,7 +152,6 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
-DEFAULT_DISPLAY_TIME_ZONE = env_timezone("DEFAULT_DISPLAY_TIME_ZONE", "UTC")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -230,6 +229,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "advocacy.roles.Role",
+        "InvitationStatusEnum": "advocacy.models.Invitation.Status",
+        "TierEnum": "advocates.models.Tier",
+        "SegmentEnum": "advocates.models.Segment",
+        "RegionEnum": "advocates.models.Region",
+        "AdvocateStatusEnum": "advocates.models.Advocate.Status",
+        "RequestStatusEnum": "requests_mgmt.models.RequestStatus",
+        "RequestTypeEnum": "requests_mgmt.models.RequestType",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

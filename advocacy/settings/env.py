@@ -7,7 +7,6 @@ misconfigured deployment stops at once instead of misbehaving later.
 from __future__ import annotations
 
 import os
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -55,15 +54,4 @@ def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) 
     if scheme not in schemes:
         allowed = ", ".join(f"{s}://" for s in schemes)
         raise ImproperlyConfigured(f"{name} must be a URL starting with one of {allowed}; got {value!r}.")
-    return value
-
-
-def env_timezone(name: str, default: str) -> str:
-    value = _raw(name, default).strip()
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(
-            f"{name} must be an IANA time zone such as Europe/Lisbon; got {value!r}."
-        ) from None
     return value

@@ -1,5 +1,7 @@
 """Production: every secret from the environment, HTTPS everywhere. Passes `check --deploy`."""
 
+import dj_database_url
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_url
 
@@ -11,7 +13,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # noqa: F405
+# Production never falls back to the SQLite file: the database must be named.
+DATABASES["default"] = dj_database_url.parse(  # noqa: F405
+    env_url("DATABASE_URL", schemes=("postgres", "postgresql")),
+    conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+    conn_health_checks=True,
+)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -141,9 +141,7 @@ def member_remove(request: TenantRequest, org_slug: str, public_id: Any) -> Http
         except ConflictError as error:
             remove_form.add_error(None, error.message)
         else:
-            messages.success(
-                request, _("%(person)s no longer has access.") % {"person": membership.user.display_name}
-            )
+            messages.success(request, _("%(person)s no longer has access.") % {"person": membership.user.display_name})
             return redirect("settings:members", org_slug=org_slug)
     form = MemberRoleForm(membership=membership)
     return render(
@@ -293,9 +291,7 @@ def audit_log_view(request: TenantRequest, org_slug: str) -> HttpResponse:
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
-    template = (
-        "advocacy/_audit_rows.html" if request.headers.get("HX-Request") else "advocacy/settings_audit.html"
-    )
+    template = "advocacy/_audit_rows.html" if request.headers.get("HX-Request") else "advocacy/settings_audit.html"
     return render(
         request,
         template,

@@ -23,9 +23,7 @@ def advocate_list(request: TenantRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = AdvocateFilterForm(request.GET or None, industries=selectors.industries(organization=organization))
     filters: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
-    advocates = selectors.advocate_directory(
-        organization=organization, membership=request.membership, filters=filters
-    )
+    advocates = selectors.advocate_directory(organization=organization, membership=request.membership, filters=filters)
     page = Paginator(advocates, 25).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
@@ -38,9 +36,7 @@ def advocate_list(request: TenantRequest, org_slug: str) -> HttpResponse:
 @organization_view(Capability.ADVOCATES)
 def advocate_detail(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
     advocates = selectors.visible_advocates(organization=request.organization, membership=request.membership)
-    advocate = get_object_or_404(
-        advocates.select_related("account", "account__csm", "user"), public_id=public_id
-    )
+    advocate = get_object_or_404(advocates.select_related("account", "account__csm", "user"), public_id=public_id)
     history = AuditEvent.objects.filter(
         organization=request.organization, object_type="advocate", object_id=str(advocate.public_id)
     ).select_related("actor")[:50]

@@ -24,12 +24,10 @@ TIER_WORDING: dict[str, Any] = {
         "testimonials and the occasional stage, always at your pace."
     ),
     Tier.SILVER: _(
-        "You help now and then with a quick quote or review. Every contribution counts, and you "
-        "choose what suits you."
+        "You help now and then with a quick quote or review. Every contribution counts, and you choose what suits you."
     ),
     Tier.COMMUNITY: _(
-        "You are part of our customer community. Join in whenever you like: events, betas and "
-        "conversations with peers."
+        "You are part of our customer community. Join in whenever you like: events, betas and conversations with peers."
     ),
 }
 
@@ -37,9 +35,7 @@ TIER_WORDING: dict[str, Any] = {
 @organization_view(Capability.PORTAL)
 def portal_home(request: TenantRequest, org_slug: str) -> HttpResponse:
     advocate = (
-        Advocate.objects.filter(organization=request.organization, user=request.user)
-        .select_related("account")
-        .first()
+        Advocate.objects.filter(organization=request.organization, user=request.user).select_related("account").first()
     )
     return render(
         request,

@@ -37,9 +37,7 @@ def test_token_of_one_organisation_is_404_in_another(
     client = token_client(org, members[Role.PROGRAM_MANAGER])
     response = client.get(f"/api/v1/orgs/{other_org.slug}/advocates/")
     assert response.status_code == 404
-    assert response.json() == {
-        "error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}
-    }
+    assert response.json() == {"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}
 
 
 def test_other_tenants_object_is_404_like_a_missing_one(org: Any, other_org: Any, members: Any) -> None:
@@ -132,15 +130,11 @@ def test_create_and_update_are_audited_and_duplicates_refused(org: Any, members:
     duplicate = client.post(f"/api/v1/orgs/{org.slug}/advocates/", payload, format="json")
     assert duplicate.status_code == 400 and "email" in duplicate.json()["error"]["fields"]
     public_id = created.json()["id"]
-    updated = client.patch(
-        f"/api/v1/orgs/{org.slug}/advocates/{public_id}/", {"tier": "platinum"}, format="json"
-    )
+    updated = client.patch(f"/api/v1/orgs/{org.slug}/advocates/{public_id}/", {"tier": "platinum"}, format="json")
     assert updated.status_code == 200 and updated.json()["tier"] == "platinum"
     event = AuditEvent.objects.get(organization=org, verb="advocate.updated")
     assert event.actor == members[Role.PROGRAM_MANAGER]
-    assert (
-        event.data == {"tier": {"from": "gold", "to": "platinum"}} or event.data["tier"]["to"] == "platinum"
-    )
+    assert event.data == {"tier": {"from": "gold", "to": "platinum"}} or event.data["tier"]["to"] == "platinum"
 
 
 def test_marketing_may_read_but_not_write_advocates(org: Any, members: Any) -> None:
@@ -159,9 +153,7 @@ def test_conflicts_answer_409(org: Any, members: Any) -> None:
     admin = members[Role.ADMIN]
     client = token_client(org, admin)
     member_id = client.get(f"/api/v1/orgs/{org.slug}/me/").json()["membership"]["id"]
-    response = client.post(
-        f"/api/v1/orgs/{org.slug}/members/{member_id}/role/", {"role": "sales"}, format="json"
-    )
+    response = client.post(f"/api/v1/orgs/{org.slug}/members/{member_id}/role/", {"role": "sales"}, format="json")
     assert response.status_code == 409
     assert "last administrator" in response.json()["error"]["message"]
 
@@ -180,9 +172,7 @@ def test_advocate_list_uses_a_constant_number_of_queries(
 def test_pagination_links(org: Any, members: Any) -> None:
     AdvocateFactory.create_batch(3, organization=org, account=CustomerAccountFactory(organization=org))
     body = (
-        token_client(org, members[Role.PROGRAM_MANAGER])
-        .get(f"/api/v1/orgs/{org.slug}/advocates/?page_size=2")
-        .json()
+        token_client(org, members[Role.PROGRAM_MANAGER]).get(f"/api/v1/orgs/{org.slug}/advocates/?page_size=2").json()
     )
     assert body["count"] == 3 and len(body["results"]) == 2 and "page=2" in body["next"]
 

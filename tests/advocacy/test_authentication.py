@@ -20,18 +20,14 @@ def sign_in(client: Client, email: str, password: str) -> Any:
     return client.post("/accounts/login/", {"login": email, "password": password})
 
 
-def test_sign_in_lands_on_the_face_and_is_audited_in_each_organisation(
-    org: Any, other_org: Any, members: Any
-) -> None:
+def test_sign_in_lands_on_the_face_and_is_audited_in_each_organisation(org: Any, other_org: Any, members: Any) -> None:
     person = members[Role.SALES]
     MembershipFactory(organization=other_org, user=person, role=Role.SALES)
     client = Client()
     response = sign_in(client, person.email, PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"
     for organization in (org, other_org):
-        assert (
-            AuditEvent.objects.filter(organization=organization, verb="auth.login", actor=person).count() == 1
-        )
+        assert AuditEvent.objects.filter(organization=organization, verb="auth.login", actor=person).count() == 1
 
 
 def test_failed_sign_in_is_audited_without_the_password(org: Any, members: Any) -> None:
@@ -71,12 +67,8 @@ def test_mfa_changes_are_audited(org: Any, members: Any) -> None:
 
     user = members[Role.PROGRAM_MANAGER]
     authenticator = Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={})
-    signals.authenticator_added.send(
-        sender=Authenticator, request=None, user=user, authenticator=authenticator
-    )
-    signals.authenticator_removed.send(
-        sender=Authenticator, request=None, user=user, authenticator=authenticator
-    )
+    signals.authenticator_added.send(sender=Authenticator, request=None, user=user, authenticator=authenticator)
+    signals.authenticator_removed.send(sender=Authenticator, request=None, user=user, authenticator=authenticator)
     verbs = set(AuditEvent.objects.filter(organization=org, actor=user).values_list("verb", flat=True))
     assert {"mfa.added", "mfa.removed"} <= verbs
 
@@ -84,17 +76,13 @@ def test_mfa_changes_are_audited(org: Any, members: Any) -> None:
 def test_preferences_change_language_and_time_zone(org: Any, members: Any) -> None:
     client = Client()
     client.force_login(members[Role.SALES], backend="django.contrib.auth.backends.ModelBackend")
-    response = client.post(
-        "/accounts/preferences/", {"full_name": "Sam", "language": "ja", "time_zone": "Asia/Tokyo"}
-    )
+    response = client.post("/accounts/preferences/", {"full_name": "Sam", "language": "ja", "time_zone": "Asia/Tokyo"})
     assert response.status_code == 302
     page = client.get(f"/o/{org.slug}/requests/")
     assert page.headers["Content-Language"] == "ja"
     assert '<html lang="ja">' in page.content.decode()
     assert "Asia/Tokyo" in page.content.decode()
-    bad = client.post(
-        "/accounts/preferences/", {"full_name": "Sam", "language": "xx", "time_zone": "Nowhere"}
-    )
+    bad = client.post("/accounts/preferences/", {"full_name": "Sam", "language": "xx", "time_zone": "Nowhere"})
     assert bad.status_code == 400 and bad.content.decode().count('aria-invalid="true"') == 2
 
 

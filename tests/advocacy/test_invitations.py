@@ -44,9 +44,7 @@ def test_admin_invites_and_the_email_carries_a_one_use_link(
     assert org.name in sent.subject and "Welcome!" in sent.body
     assert accept_link(sent) == f"/accounts/invitations/{invitation.token}/"
     assert sent.alternatives and "Accept the invitation" in sent.alternatives[0][0]
-    assert AuditEvent.objects.filter(
-        organization=org, verb="invitation.created", actor=members[Role.ADMIN]
-    ).exists()
+    assert AuditEvent.objects.filter(organization=org, verb="invitation.created", actor=members[Role.ADMIN]).exists()
 
 
 def test_new_person_accepts_creates_account_and_lands_on_their_face(
@@ -57,9 +55,7 @@ def test_new_person_accepts_creates_account_and_lands_on_their_face(
     link = accept_link(mail.outbox[0])
     visitor = client_for(None)
     assert visitor.get(link).status_code == 200
-    mismatch = visitor.post(
-        link, {"full_name": "Rep", "password1": "a-long-password-1", "password2": "different"}
-    )
+    mismatch = visitor.post(link, {"full_name": "Rep", "password1": "a-long-password-1", "password2": "different"})
     assert mismatch.status_code == 400 and not User.objects.filter(email="rep@example.test").exists()
     response = visitor.post(link, {"full_name": "Rep Person", "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302 and response["Location"] == f"/o/{org.slug}/requests/"
@@ -149,9 +145,7 @@ def test_another_organisations_invitation_cannot_be_revoked(
     assert invitation.status == Invitation.Status.PENDING
 
 
-def test_sending_is_idempotent_and_a_failure_releases_the_claim(
-    org: Any, members: Any, monkeypatch: Any
-) -> None:
+def test_sending_is_idempotent_and_a_failure_releases_the_claim(org: Any, members: Any, monkeypatch: Any) -> None:
     from advocacy import tasks
     from advocacy.services import invitations as invitation_services
 

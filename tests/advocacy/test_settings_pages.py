@@ -17,9 +17,7 @@ def membership_of(org: Any, user: Any) -> Membership:
     return Membership.objects.get(organization=org, user=user)
 
 
-def test_admin_changes_a_role_with_a_reason_and_it_is_audited(
-    org: Any, members: Any, client_for: Any
-) -> None:
+def test_admin_changes_a_role_with_a_reason_and_it_is_audited(org: Any, members: Any, client_for: Any) -> None:
     target = membership_of(org, members[Role.SALES])
     response = client_for(members[Role.ADMIN]).post(
         f"/o/{org.slug}/settings/members/{target.public_id}/",
@@ -45,9 +43,7 @@ def test_the_last_admin_keeps_the_role(org: Any, members: Any, client_for: Any) 
     assert own.role == Role.ADMIN
 
 
-def test_removing_a_member_needs_a_reason_and_revokes_their_tokens(
-    org: Any, members: Any, client_for: Any
-) -> None:
+def test_removing_a_member_needs_a_reason_and_revokes_their_tokens(org: Any, members: Any, client_for: Any) -> None:
     leaver = members[Role.CSM]
     token, _key = api_token_create(organization=org, user=leaver, name="sync", created_by=members[Role.ADMIN])
     target = membership_of(org, leaver)

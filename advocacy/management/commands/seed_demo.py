@@ -167,9 +167,7 @@ class Command(BaseCommand):
         )
         return organization
 
-    def _member(
-        self, organization: Organization, email: str, name: str, role: str, password_hash: str
-    ) -> User:
+    def _member(self, organization: Organization, email: str, name: str, role: str, password_hash: str) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User.objects.create(email=email, full_name=name, password=password_hash)
@@ -197,9 +195,7 @@ class Command(BaseCommand):
             region = rng.choice(list(COUNTRIES))
             name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
             while name in names_used:
-                name = (
-                    f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
-                )
+                name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
             names_used.add(name)
             healthy = rng.random() < 0.85
             created_accounts.append(
@@ -272,9 +268,7 @@ class Command(BaseCommand):
     def _link_portal_user(self, organization: Organization, email: str) -> None:
         user = User.objects.get(email=email)
         advocate = (
-            Advocate.objects.filter(
-                organization=organization, tier=Tier.PLATINUM, status=Advocate.Status.ACTIVE
-            )
+            Advocate.objects.filter(organization=organization, tier=Tier.PLATINUM, status=Advocate.Status.ACTIVE)
             .order_by("id")
             .first()
         )
