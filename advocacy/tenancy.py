@@ -54,6 +54,14 @@ def memberships_of(user: Any) -> list[Membership]:
         return list(Membership.objects.select_related("organization").filter(user=user).order_by("organization__name"))
 
 
+def preferred_language(user: Any) -> str:
+    """The person's own language, else the default of their first organisation, else empty."""
+    if getattr(user, "language", ""):
+        return str(user.language)
+    memberships = memberships_of(user)
+    return memberships[0].organization.default_language if memberships else ""
+
+
 class RoleForbidden(PermissionDenied):
     """A member whose role lacks the right: the 403 page explains which area and why."""
 

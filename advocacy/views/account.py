@@ -102,6 +102,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "advocacy/invitation_accept.html", context, status=409)
         if signed_in is None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome to %(org)s.") % {"org": organization.name})
+        with translation.override(user.language or organization.default_language):
+            messages.success(request, _("Welcome to %(org)s.") % {"org": organization.name})
         return redirect(membership.home_url_name, org_slug=organization.slug)
     return render(request, "advocacy/invitation_accept.html", context)

@@ -92,3 +92,18 @@ def test_organisation_default_language_applies(org: Any, members: Any) -> None:
     client = Client()
     client.force_login(members[Role.SALES], backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(f"/o/{org.slug}/requests/").headers["Content-Language"] == "pt-br"
+
+
+def test_the_signed_in_message_speaks_the_persons_language(org: Any, members: Any) -> None:
+    person = members[Role.SALES]
+    person.language = "pt-br"
+    person.save()
+    client = Client()
+    response = sign_in(client, person.email, PASSWORD)
+    page = client.get(response["Location"], follow=True).content.decode()
+    from django.utils import translation
+
+    with translation.override("pt-br"):
+        expected = translation.gettext("Successfully signed in as %(name)s.") % {"name": person.full_name}
+    assert expected != f"Successfully signed in as {person.full_name}."
+    assert expected in page
