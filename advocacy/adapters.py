@@ -12,7 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
-    def add_message(  # type: ignore[override]
+    def add_message(
         self, request: HttpRequest, level: int, message_template: str | None = None, *args: Any, **kwargs: Any
     ) -> None:
         # Messages added at sign-in are rendered during the anonymous request: render them in the
