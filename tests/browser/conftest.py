@@ -72,19 +72,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """A test database of its own ("test_advocacy_browser"): live_server tests flush every table, and
-    other test runs on this PostgreSQL server must not drop the database from under them (or we theirs).
-    """
-    from django.conf import settings
-
-    for db_settings in settings.DATABASES.values():
-        test_settings = db_settings.setdefault("TEST", {})
-        name = test_settings.get("NAME") or f"test_{db_settings['NAME']}"
-        test_settings["NAME"] = f"{name}_browser"
-
-
-@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
