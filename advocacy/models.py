@@ -56,7 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Leave empty to use your organisation's default language."),
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, help_text=_("Leave empty to use your organisation's.")
+        _("time zone"), max_length=64, blank=True, help_text=_("Leave empty to use your organisation's time zone.")
     )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)

@@ -56,7 +56,7 @@ class CustomerAccount(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    crm_id = models.CharField(_("CRM id"), max_length=64, blank=True)
+    crm_id = models.CharField(_("CRM ID"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

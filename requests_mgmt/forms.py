@@ -27,6 +27,7 @@ class AdvocacyRequestForm(forms.ModelForm):
             "needed_by",
             "notes",
         ]
+        labels = {"request_type": _("What do you need?")}
         widgets = {
             "needed_by": forms.DateInput(attrs={"type": "date"}),
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -46,7 +47,7 @@ class AdvocacyRequestForm(forms.ModelForm):
     def clean_needed_by(self) -> Any:
         needed_by = self.cleaned_data["needed_by"]
         if needed_by < timezone.localdate():
-            raise forms.ValidationError(_("The date the request is needed by cannot be in the past."))
+            raise forms.ValidationError(_("The needed-by date cannot be in the past."))
         return needed_by
 
     def clean(self) -> dict[str, Any]:

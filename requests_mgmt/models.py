@@ -20,7 +20,7 @@ class RequestType(models.TextChoices):
     REFERENCE_CALL = "reference_call", _("Reference call")
     CASE_STUDY = "case_study", _("Case study")
     TESTIMONIAL = "testimonial", _("Testimonial")
-    REVIEW = "review", _("Review-site review")
+    REVIEW = "review", _("Review on a review site")
     SPEAKING = "speaking", _("Speaking slot")
     EVENT = "event", _("Event")
     BETA = "beta", _("Beta recruitment")
@@ -73,7 +73,7 @@ class AdvocacyRequestQuerySet(models.QuerySet["AdvocacyRequest"]):
 class AdvocacyRequest(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="advocacy_requests")
-    request_type = models.CharField(_("what do you need?"), max_length=32, choices=RequestType.choices)
+    request_type = models.CharField(_("request type"), max_length=32, choices=RequestType.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED
     )
@@ -94,7 +94,7 @@ class AdvocacyRequest(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    crm_opportunity_id = models.CharField(_("CRM opportunity id"), max_length=64, blank=True)
+    crm_opportunity_id = models.CharField(_("CRM opportunity ID"), max_length=64, blank=True)
     needed_by = models.DateField(_("needed by"))
     notes = models.TextField(_("anything else the program team should know"), blank=True, max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True)

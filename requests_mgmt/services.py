@@ -37,7 +37,7 @@ def request_submit(
 ) -> AdvocacyRequest:
     values = {field: data[field] for field in REQUEST_INPUT_FIELDS if field in data}
     if values["needed_by"] < timezone.localdate():
-        raise ValidationFailed({"needed_by": [_("The date the request is needed by cannot be in the past.")]})
+        raise ValidationFailed({"needed_by": [_("The needed-by date cannot be in the past.")]})
     advocacy_request = AdvocacyRequest.objects.create(organization=organization, requester=requester, **values)
     RequestStatusChange.objects.create(
         organization=organization,
@@ -65,7 +65,8 @@ def request_cancel(
     )
     if not locked.can_be_cancelled():
         raise ConflictError(
-            _("A request that is %(status)s can no longer be cancelled.") % {"status": locked.get_status_display()}
+            _("This request can no longer be cancelled: its status is “%(status)s”.")
+            % {"status": locked.get_status_display()}
         )
     previous = locked.status
     locked.status = RequestStatus.CANCELLED

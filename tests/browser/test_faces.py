@@ -151,7 +151,7 @@ def test_sales_sees_a_past_date_refused_and_keeps_what_they_typed(page: Page, me
     page.get_by_label("Needed by").fill(yesterday.isoformat())
     page.get_by_role("button", name="Submit request").click()
 
-    expect(page.get_by_text("The date the request is needed by cannot be in the past.")).to_be_visible()
+    expect(page.get_by_text("The needed-by date cannot be in the past.")).to_be_visible()
     expect(page).to_have_url(path_is("/o/alpha/requests/new/"))
     expect(page.get_by_label("What do you need?")).to_have_value("reference_call")
     expect(page.get_by_label("Prospect company")).to_have_value("Gamma Retail")
@@ -224,7 +224,9 @@ def test_sales_is_told_settings_are_not_for_their_role(page: Page, members: dict
 
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Not available to your role")
-    expect(page.get_by_role("main")).to_contain_text("“Settings” is not part of what the Sales role can use")
+    expect(page.get_by_role("main")).to_contain_text(
+        "Your role in this organisation (Sales) does not include “Settings”"
+    )
     page.get_by_role("link", name="Go to your start page").click()
     expect(page).to_have_url(path_is("/o/alpha/requests/"))
 

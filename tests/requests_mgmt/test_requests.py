@@ -111,7 +111,7 @@ def test_api_submit_list_cancel(org: Any, other_org: Any, members: Any, other_ma
     public_id = created.json()["id"]
     assert [row["id"] for row in client.get(f"/api/v1/orgs/{org.slug}/requests/").json()["results"]] == [public_id]
     past = client.post(f"/api/v1/orgs/{org.slug}/requests/", form_data(needed_by="2020-01-01"), format="json").json()
-    assert past["error"]["fields"] == {"needed_by": ["The date the request is needed by cannot be in the past."]}
+    assert past["error"]["fields"] == {"needed_by": ["The needed-by date cannot be in the past."]}
     wrong_type = client.post(f"/api/v1/orgs/{org.slug}/requests/", form_data(request_type="speaking"), format="json")
     assert wrong_type.status_code == 400 and "request_type" in wrong_type.json()["error"]["fields"]
     cancelled = client.post(f"/api/v1/orgs/{org.slug}/requests/{public_id}/cancel/", {"reason": "no"}, format="json")
