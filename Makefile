@@ -47,7 +47,7 @@ format: install
 	$(BIN)/ruff format .
 
 test: services browser lint
-	DJANGO_SETTINGS_MODULE=advocacy.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v 1
+	DATABASE_URL=sqlite:///:memory: DJANGO_SETTINGS_MODULE=advocacy.settings.test $(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	DJANGO_SETTINGS_MODULE=advocacy.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 messages: install
