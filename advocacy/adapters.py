@@ -26,12 +26,35 @@ class AccountAdapter(DefaultAccountAdapter):
             super().add_message(request, level, message_template, *args, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        # allauth's own emails (login codes, password resets) go out in the recipient's language.
+        """allauth's own emails (sign-in codes, password resets) go out in the recipient's language.
+        A member's are recorded as transactional messages in their first organisation, the one
+        their default language comes from; a stranger's are only sent."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
         from django.utils import translation
 
+        from .messaging import Purpose, send_rendered_message
         from .models import User
+        from .tenancy import memberships_of
 
-        user = User.objects.filter(email__iexact=email).only("language").first()
+        user = User.objects.filter(email__iexact=email).first()
         language = user.language if user and user.language else translation.get_language()
+        request = allauth_context.request
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {"request": request, "email": email, "current_site": get_current_site(request), **context},
+            )
+        memberships = memberships_of(user) if user is not None else []
+        if not memberships:
+            message.send()
+            return
+        send_rendered_message(
+            organization=memberships[0].organization,
+            email=message,
+            purpose=Purpose.SIGN_IN,
+            template=template_prefix,
+            user=user,
+            language=language or "",
+        )

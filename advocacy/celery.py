@@ -1,11 +1,27 @@
 """The Celery application. Workers: `celery -A advocacy worker`; schedules: `celery -A advocacy beat`."""
 
 import os
+from datetime import timedelta
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings.local")
 
 app = Celery("advocacy")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic work. Each entry names a task; the sweeps are idempotent, so a late or doubled run is harmless.
+app.conf.beat_schedule = {
+    "nightly-tier-recalculation": {
+        "task": "advocates.tasks.nightly_tier_recalculation_task",
+        "schedule": crontab(hour=2, minute=30),  # UTC, as every schedule here
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "welcome-sequence-sweep": {
+        "task": "advocates.enrollment_tasks.welcome_sequence_sweep_task",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},  # a sweep still queued when the next is due is skipped
+    },
+}

@@ -278,3 +278,93 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class OutboundMessage(models.Model):
+    """One message sent (or deliberately not sent) to a person: the record behind their timeline.
+
+    Bodies are not stored (they may carry sign-in codes or links); the template, subject and
+    language are enough to tell what the person received. ``dedupe_key`` makes a send idempotent:
+    a second attempt with the same key finds the first record instead of sending again.
+    """
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation to join")
+        SIGN_IN = "sign_in", _("Sign-in and account security")
+        PROGRAM_INVITATION = "program_invitation", _("Invitation to the program")
+        OUTREACH = "outreach", _("Request to take part")
+        THANK_YOU = "thank_you", _("Thank-you")
+        WELCOME = "welcome", _("Welcome sequence")
+        NEWSLETTER = "newsletter", _("Program newsletter")
+        EXECUTIVE_UPDATE = "executive_update", _("Executive update")
+        RE_ENGAGEMENT = "re_engagement", _("Re-engagement")
+
+    # Messages a person needs in order to act on something (answer, sign in, be thanked for what they
+    # did). Everything else is program mail: it carries an unsubscribe link and respects opt-outs.
+    TRANSACTIONAL_PURPOSES = frozenset(
+        {Purpose.INVITATION, Purpose.SIGN_IN, Purpose.PROGRAM_INVITATION, Purpose.OUTREACH, Purpose.THANK_YOU}
+    )
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Not sent: opted out")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="outbound_messages")
+    recipient_email = models.EmailField(_("recipient"))
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    advocate = models.ForeignKey(
+        "advocates.Advocate", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent in the name of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    purpose = models.CharField(_("purpose"), max_length=32, choices=Purpose.choices)
+    template = models.CharField(_("template"), max_length=100)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    related_type = models.CharField(max_length=64, blank=True)
+    related_id = models.CharField(max_length=64, blank=True)
+    related_label = models.CharField(max_length=254, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "advocate", "-created_at"], name="message_org_advocate"),
+            models.Index(fields=["organization", "recipient_user", "-created_at"], name="message_org_user"),
+            models.Index(fields=["organization", "status", "-created_at"], name="message_org_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="message_dedupe_once_per_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} → {self.recipient_email} ({self.get_status_display()})"
+
+    @property
+    def is_transactional(self) -> bool:
+        return self.purpose in self.TRANSACTIONAL_PURPOSES

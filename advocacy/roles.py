@@ -24,6 +24,7 @@ class Capability(models.TextChoices):
     DASHBOARD = "dashboard", _("Program dashboard")
     ADVOCATES = "advocates", _("Advocates")
     ADVOCATES_MANAGE = "advocates_manage", _("Manage advocates")
+    ADVOCATES_NOMINATE = "advocates_nominate", _("Nominate advocates")
     REQUESTS = "requests", _("Requests")
     REQUESTS_TRIAGE = "requests_triage", _("Triage requests")
     PORTAL = "portal", _("Advocate portal")
@@ -36,6 +37,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.DASHBOARD,
             Capability.ADVOCATES,
             Capability.ADVOCATES_MANAGE,
+            Capability.ADVOCATES_NOMINATE,
             Capability.REQUESTS,
             Capability.REQUESTS_TRIAGE,
             Capability.SETTINGS,
@@ -46,11 +48,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.DASHBOARD,
             Capability.ADVOCATES,
             Capability.ADVOCATES_MANAGE,
+            Capability.ADVOCATES_NOMINATE,
             Capability.REQUESTS,
             Capability.REQUESTS_TRIAGE,
         }
     ),
-    Role.CSM: frozenset({Capability.ADVOCATES, Capability.REQUESTS}),
+    Role.CSM: frozenset({Capability.ADVOCATES, Capability.ADVOCATES_NOMINATE, Capability.REQUESTS}),
     Role.MARKETING: frozenset({Capability.ADVOCATES, Capability.REQUESTS}),
     Role.SALES: frozenset({Capability.REQUESTS}),
     Role.EXECUTIVE: frozenset({Capability.DASHBOARD}),

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .views import account as account_views
+from .views import messages as message_views
 
 # The Django admin signs in through allauth: its rate limits, lockouts and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -11,10 +12,13 @@ admin.site.site_header = "Advocacy"
 
 organization_patterns = [
     path("", include("reporting.urls")),
+    path("advocates/privacy/", include("advocates.privacy_urls")),
+    path("advocates/imports/", include("advocates.import_urls")),
     path("advocates/", include("advocates.urls")),
     path("accounts/", include("advocates.account_urls")),
     path("requests/", include("requests_mgmt.urls")),
     path("portal/", include("advocates.portal_urls")),
+    path("settings/program/", include("advocates.program_urls")),
     path("settings/", include("advocacy.settings_urls")),
 ]
 
@@ -29,6 +33,7 @@ urlpatterns = [
     path("accounts/preferences/", account_views.preferences, name="preferences"),
     path("accounts/invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("accounts/", include("allauth.urls")),
+    path("m/unsubscribe/<str:token>/", message_views.unsubscribe, name="message-unsubscribe"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

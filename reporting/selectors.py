@@ -6,20 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from advocacy.models import Organization
-from advocates.models import Advocate, Tier
+from advocates.models import Advocate, Tier, TierPolicy
 from requests_mgmt.models import DUE_SOON, OPEN_STATUSES, AdvocacyRequest, RequestStatus
-
-# Target share of the advocate base per tier (DOMAIN.md); an organisation may set its own under
-# settings["tier_target_shares"] as {"platinum": [3, 5], ...} in percent.
-DEFAULT_TIER_TARGET_SHARES: dict[str, tuple[int, int]] = {
-    Tier.PLATINUM: (3, 5),
-    Tier.GOLD: (15, 20),
-    Tier.SILVER: (30, 40),
-}
 
 
 @dataclass(frozen=True)
@@ -39,12 +31,13 @@ class TierRow:
 
 
 def tier_target_shares(organization: Organization) -> dict[str, tuple[int, int]]:
-    custom = organization.settings.get("tier_target_shares") or {}
-    shares = dict(DEFAULT_TIER_TARGET_SHARES)
-    for tier, bounds in custom.items():
-        if tier in Tier.values and isinstance(bounds, list | tuple) and len(bounds) == 2:
-            shares[tier] = (int(bounds[0]), int(bounds[1]))
-    return shares
+    """Target share ranges (percent) from the organisation's tier policy; tiers without one are
+    "the rest"."""
+    return {
+        policy.tier: (policy.share_min, policy.share_max)
+        for policy in TierPolicy.objects.filter(organization=organization)
+        if policy.share_min is not None and policy.share_max is not None
+    }
 
 
 def tier_distribution(organization: Organization) -> list[TierRow]:
@@ -100,4 +93,14 @@ def upcoming_requests(organization: Organization, limit: int = 8) -> list[Advoca
         AdvocacyRequest.objects.filter(organization=organization, status__in=OPEN_STATUSES)
         .select_related("requester")
         .order_by("needed_by", "created_at")[:limit]
+    )
+
+
+def pending_tier_suggestions(organization: Organization) -> int:
+    return (
+        Advocate.objects.filter(organization=organization)
+        .in_program()
+        .exclude(suggested_tier="")
+        .exclude(suggested_tier=F("tier"))
+        .count()
     )

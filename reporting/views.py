@@ -22,6 +22,9 @@ def dashboard(request: TenantRequest, org_slug: str) -> HttpResponse:
         "upcoming": selectors.upcoming_requests(organization),
         "can_triage": request.membership.can(Capability.REQUESTS_TRIAGE),
         "recent_events": [],
+        "pending_tier_suggestions": selectors.pending_tier_suggestions(organization)
+        if request.membership.can(Capability.ADVOCATES_MANAGE)
+        else None,
     }
     if request.membership.can(Capability.SETTINGS):
         context["recent_events"] = AuditEvent.objects.filter(organization=organization).select_related("actor")[:8]

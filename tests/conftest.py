@@ -17,6 +17,7 @@ from django_scopes import scopes_disabled
 
 from advocacy.models import Organization, User
 from advocacy.roles import Role
+from advocates.defaults import ensure_program_defaults
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -38,12 +39,25 @@ def _english_by_default(settings: Any) -> None:
 
 @pytest.fixture
 def org(db: Any) -> Organization:
-    return OrganizationFactory(name="Alpha Analytics", slug="alpha")
+    """With the default program: DOMAIN.md's ten activity types and four tier policies."""
+    organization = OrganizationFactory(name="Alpha Analytics", slug="alpha")
+    ensure_program_defaults(organization)
+    return organization
 
 
 @pytest.fixture
 def other_org(db: Any) -> Organization:
-    return OrganizationFactory(name="Beta Systems", slug="beta")
+    organization = OrganizationFactory(name="Beta Systems", slug="beta")
+    ensure_program_defaults(organization)
+    return organization
+
+
+@pytest.fixture
+def activity_types(org: Organization) -> dict[str, Any]:
+    """``org``'s activity types by key (reference_call, testimonial, review, case_study, …)."""
+    from advocates.models import ActivityType
+
+    return {activity_type.key: activity_type for activity_type in ActivityType.objects.filter(organization=org)}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from advocacy.models import Membership, Organization, User
 from advocacy.roles import Role
-from advocates.models import Advocate, CustomerAccount, Region, Segment, Tier
+from advocates.models import Activity, ActivityType, Advocate, CustomerAccount, Region, Segment, Tier
 from requests_mgmt.models import AdvocacyRequest, RequestType
 
 PASSWORD = "correct-horse-battery"
@@ -87,3 +87,28 @@ class AdvocacyRequestFactory(factory.django.DjangoModelFactory):
     prospect_company = "Prospect Inc"
     prospect_industry = "Software"
     needed_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+
+
+class ActivityTypeFactory(factory.django.DjangoModelFactory):
+    """Prefer the organisation's seeded types (``ensure_program_defaults``); this makes extra ones."""
+
+    class Meta:
+        model = ActivityType
+
+    organization = factory.SubFactory(OrganizationFactory)
+    key = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"Activity type {n}")
+    min_minutes = 30
+    max_minutes = 60
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    organization = factory.SubFactory(OrganizationFactory)
+    advocate = factory.SubFactory(AdvocateFactory, organization=factory.SelfAttribute("..organization"))
+    activity_type = factory.SubFactory(ActivityTypeFactory, organization=factory.SelfAttribute("..organization"))
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    minutes = 45
+    status = Activity.Status.COMPLETED

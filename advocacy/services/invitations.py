@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit_log
 from ..errors import ConflictError, ValidationFailed
-from ..messaging import send_templated_email
+from ..messaging import Purpose, send_message
 from ..models import Invitation, Membership, Organization, User
+from ..roles import Role
 from ..tasks import enqueue_on_commit, send_invitation_email_task
 
 
@@ -63,16 +64,25 @@ def invitation_create(
 
 
 def invitation_send_email(*, invitation: Invitation) -> None:
+    """Sends the invitation's email. An invitation to the advocate role made for someone invited to
+    the program is the program invitation itself: the advocates app writes that one."""
+    if invitation.role == Role.ADVOCATE:
+        from advocates.enrollment import send_program_invitation_for_account_invitation
+
+        if send_program_invitation_for_account_invitation(invitation=invitation, url=invitation_url(invitation)):
+            return
     organization = invitation.organization
     inviter = invitation.invited_by
-    send_templated_email(
-        to=invitation.email,
+    send_message(
+        organization=organization,
+        to_email=invitation.email,
         template="invitation",
-        language=organization.default_language,
+        purpose=Purpose.INVITATION,
+        user=User.objects.filter(email__iexact=invitation.email).first(),
+        related=invitation,
         context={
-            "organization": organization,
             "inviter": inviter.display_name if inviter else organization.name,
-            "role": invitation.get_role_display(),
+            "role": Role(invitation.role).label,
             "message": invitation.message,
             "url": invitation_url(invitation),
             "expires_at": invitation.expires_at,

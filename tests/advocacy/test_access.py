@@ -29,6 +29,8 @@ def pages(org: Any, members: Any) -> list[tuple[str, str]]:
         (f"{base}/", Capability.DASHBOARD),
         (f"{base}/advocates/", Capability.ADVOCATES),
         (f"{base}/advocates/{advocate.public_id}/", Capability.ADVOCATES),
+        (f"{base}/advocates/candidates/", Capability.ADVOCATES_NOMINATE),
+        (f"{base}/advocates/tiers/", Capability.ADVOCATES_MANAGE),
         (f"{base}/accounts/", Capability.ADVOCATES),
         (f"{base}/accounts/{advocate.account.public_id}/", Capability.ADVOCATES),
         (f"{base}/requests/", Capability.REQUESTS),
@@ -41,6 +43,10 @@ def pages(org: Any, members: Any) -> list[tuple[str, str]]:
         (f"{base}/settings/invitations/", Capability.SETTINGS),
         (f"{base}/settings/api-tokens/", Capability.SETTINGS),
         (f"{base}/settings/audit/", Capability.SETTINGS),
+        (f"{base}/settings/program/", Capability.SETTINGS),
+        (f"{base}/settings/program/tiers/gold/", Capability.SETTINGS),
+        (f"{base}/settings/program/activity-types/", Capability.SETTINGS),
+        (f"{base}/settings/program/activity-types/new/", Capability.SETTINGS),
     ]
 
 

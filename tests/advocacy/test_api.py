@@ -127,14 +127,30 @@ def test_create_and_update_are_audited_and_duplicates_refused(org: Any, members:
     payload = {"account": str(account.public_id), "full_name": "Rita Lopes", "email": "Rita@Example.test"}
     created = client.post(f"/api/v1/orgs/{org.slug}/advocates/", payload, format="json")
     assert created.status_code == 201 and created.json()["email"] == "rita@example.test"
+    assert (created.json()["status"], created.json()["tier"]) == ("candidate", "community")
     duplicate = client.post(f"/api/v1/orgs/{org.slug}/advocates/", payload, format="json")
     assert duplicate.status_code == 400 and "email" in duplicate.json()["error"]["fields"]
-    public_id = created.json()["id"]
-    updated = client.patch(f"/api/v1/orgs/{org.slug}/advocates/{public_id}/", {"tier": "platinum"}, format="json")
-    assert updated.status_code == 200 and updated.json()["tier"] == "platinum"
+    url = f"/api/v1/orgs/{org.slug}/advocates/{created.json()['id']}/"
+    updated = client.patch(url, {"title": "Head of Data"}, format="json")
+    assert updated.status_code == 200 and updated.json()["title"] == "Head of Data"
     event = AuditEvent.objects.get(organization=org, verb="advocate.updated")
     assert event.actor == members[Role.PROGRAM_MANAGER]
-    assert event.data == {"tier": {"from": "gold", "to": "platinum"}} or event.data["tier"]["to"] == "platinum"
+    assert event.data == {"title": {"from": "", "to": "Head of Data"}}
+
+
+def test_tier_is_not_patchable(org: Any, members: Any) -> None:
+    advocate = AdvocateFactory(organization=org, tier="gold")
+    client = token_client(org, members[Role.PROGRAM_MANAGER])
+    url = f"/api/v1/orgs/{org.slug}/advocates/{advocate.public_id}/"
+    response = client.patch(url, {"tier": "platinum"}, format="json")
+    assert response.status_code == 400
+    assert "tier/" in response.json()["error"]["fields"]["tier"][0]
+    advocate.refresh_from_db()
+    assert advocate.tier == "gold"
+    changed = client.post(f"{url}tier/", {"tier": "platinum", "reason": "Keynote speaker."}, format="json")
+    assert changed.status_code == 200 and changed.json()["tier"] == "platinum"
+    event = AuditEvent.objects.get(organization=org, verb="advocate.tier_changed")
+    assert event.data["reason"] == "Keynote speaker." and event.actor == members[Role.PROGRAM_MANAGER]
 
 
 def test_marketing_may_read_but_not_write_advocates(org: Any, members: Any) -> None:

@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 
 from advocacy.models import Invitation, Membership
 from advocacy.roles import Capability, Role, role_can
-from tests.factories import AdvocacyRequestFactory, AdvocateFactory
+from advocates.models import ActivityType
+from tests.factories import ActivityFactory, AdvocacyRequestFactory, AdvocateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,8 @@ pytestmark = pytest.mark.django_db
 def endpoints(org: Any, members: Any) -> list[tuple[str, str]]:
     """(path, capability) for every read endpoint under /api/v1/orgs/alpha/."""
     advocate = AdvocateFactory(organization=org, account__csm=members[Role.CSM])
+    activity_type = ActivityType.objects.filter(organization=org).first()
+    activity = ActivityFactory(organization=org, advocate=advocate, activity_type=activity_type)
     advocacy_request = AdvocacyRequestFactory(organization=org, requester=members[Role.SALES])
     invitation = Invitation.objects.create(organization=org, email="x@example.test", role=Role.SALES, token="t" * 40)
     membership = Membership.objects.get(organization=org, user=members[Role.SALES])
@@ -26,8 +29,17 @@ def endpoints(org: Any, members: Any) -> list[tuple[str, str]]:
         (f"{base}/me/", ""),
         (f"{base}/advocates/", Capability.ADVOCATES),
         (f"{base}/advocates/{advocate.public_id}/", Capability.ADVOCATES),
+        *[
+            (f"{base}/advocates/{advocate.public_id}/{action}/", Capability.ADVOCATES)
+            for action in ("capacity", "eligibility", "consent", "preferences", "blackouts", "history")
+        ],
         (f"{base}/accounts/", Capability.ADVOCATES),
         (f"{base}/accounts/{advocate.account.public_id}/", Capability.ADVOCATES),
+        (f"{base}/accounts/{advocate.account.public_id}/health/", Capability.ADVOCATES),
+        (f"{base}/activity-types/", Capability.ADVOCATES),
+        (f"{base}/activity-types/{activity_type.public_id}/", Capability.ADVOCATES),
+        (f"{base}/activities/", Capability.ADVOCATES),
+        (f"{base}/activities/{activity.public_id}/", Capability.ADVOCATES),
         (f"{base}/requests/", Capability.REQUESTS),
         (f"{base}/requests/{advocacy_request.public_id}/", Capability.REQUESTS_TRIAGE),
         (f"{base}/requests/{advocacy_request.public_id}/history/", Capability.REQUESTS_TRIAGE),

@@ -49,6 +49,9 @@ class Command(BaseCommand):
             )
             with scope(organization=organization):
                 from advocacy.services.invitations import invitation_create
+                from advocates.defaults import ensure_program_defaults
+
+                ensure_program_defaults(organization)
 
                 try:
                     invitation: Invitation = invitation_create(

@@ -15,7 +15,10 @@ from django_scopes import scope
 
 from advocacy.models import Membership, Organization, User
 from advocacy.roles import Role
+from advocates.defaults import ensure_program_defaults
+from advocates.demo import ProgramSize, generate_program
 from advocates.models import Advocate, CustomerAccount, Region, Segment, Tier
+from advocates.tiers import recalculate_suggested_tiers
 from requests_mgmt.models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
 PASSWORD = "advocacy-demo"  # noqa: S105 - the documented demo password
@@ -31,112 +34,14 @@ ACME_USERS = [
 ]
 GLOBEX_USERS = [("manager@globex.test", "Glenn Globex", Role.PROGRAM_MANAGER)]
 
-# Active advocates per tier: inside the target shares (4 % / 17 % / 35 % of 1,500).
-ACME_TIERS: dict[str, int] = {Tier.PLATINUM: 60, Tier.GOLD: 260, Tier.SILVER: 520, Tier.COMMUNITY: 660}
-GLOBEX_TIERS: dict[str, int] = {Tier.PLATINUM: 3, Tier.GOLD: 14, Tier.SILVER: 28, Tier.COMMUNITY: 35}
-
-INDUSTRIES = [
-    "Software",
-    "Financial services",
-    "Healthcare",
-    "Retail",
-    "Manufacturing",
-    "Education",
-    "Logistics",
-    "Media",
-    "Telecommunications",
-    "Energy",
-]
-COUNTRIES = {
-    Region.NORTH_AMERICA: ["US", "CA"],
-    Region.LATIN_AMERICA: ["BR", "MX", "AR", "CL"],
-    Region.EMEA: ["GB", "DE", "FR", "PT", "NL", "ES"],
-    Region.APAC: ["JP", "AU", "SG", "IN"],
-}
-FIRST_NAMES = {
-    "en": [
-        "Olivia",
-        "Liam",
-        "Emma",
-        "Noah",
-        "Ava",
-        "James",
-        "Sophia",
-        "Lucas",
-        "Grace",
-        "Henry",
-        "Chloe",
-        "Daniel",
-    ],
-    "pt": ["Ana", "João", "Mariana", "Pedro", "Beatriz", "Rafael", "Camila", "Thiago", "Larissa", "Gustavo"],
-    "ja": ["Haruto", "Yui", "Sota", "Hina", "Ren", "Aoi", "Yuto", "Sakura", "Kaito", "Mei"],
-}
-LAST_NAMES = {
-    "en": ["Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hall", "Young", "King"],
-    "pt": [
-        "Silva",
-        "Santos",
-        "Oliveira",
-        "Souza",
-        "Lima",
-        "Pereira",
-        "Costa",
-        "Ferreira",
-        "Almeida",
-        "Ribeiro",
-    ],
-    "ja": [
-        "Sato",
-        "Suzuki",
-        "Takahashi",
-        "Tanaka",
-        "Watanabe",
-        "Ito",
-        "Yamamoto",
-        "Nakamura",
-        "Kobayashi",
-        "Kato",
-    ],
-}
-COMPANY_WORDS = [
-    "Northwind",
-    "Bluefin",
-    "Cedar",
-    "Summit",
-    "Harbor",
-    "Quantum",
-    "Aurora",
-    "Granite",
-    "Vertex",
-    "Sakura",
-    "Ipanema",
-    "Lumen",
-    "Orbit",
-    "Pioneer",
-    "Silverline",
-    "Tidal",
-    "Meridian",
-    "Atlas",
-    "Nimbus",
-    "Horizon",
-]
-COMPANY_SUFFIXES = [
-    "Systems",
-    "Labs",
-    "Group",
-    "Holdings",
-    "Logistics",
-    "Health",
-    "Bank",
-    "Retail",
-    "Energia",
-    "Works",
-]
-TITLES: dict[str, list[str]] = {
-    Advocate.Seniority.EXECUTIVE: ["CIO", "CTO", "VP Engineering", "Chief Data Officer", "VP Operations"],
-    Advocate.Seniority.MANAGER: ["Head of Analytics", "IT Manager", "Data Platform Lead", "Director of BI"],
-    Advocate.Seniority.PRACTITIONER: ["Data Analyst", "Analytics Engineer", "BI Developer", "Data Scientist"],
-}
+# Active advocates per tier: inside the target shares (4 % / 17 % / 35 % of 1,500), plus contacts
+# not in the program yet (candidates, nominees, invitees) and former ones (paused, alumni).
+ACME = ProgramSize(
+    accounts=420, tiers={Tier.PLATINUM: 60, Tier.GOLD: 260, Tier.SILVER: 520, Tier.COMMUNITY: 660}, others=320
+)
+GLOBEX = ProgramSize(
+    accounts=30, tiers={Tier.PLATINUM: 3, Tier.GOLD: 14, Tier.SILVER: 28, Tier.COMMUNITY: 35}, others=20
+)
 
 
 class Command(BaseCommand):
@@ -152,13 +57,23 @@ class Command(BaseCommand):
                 for email, name, role in people:
                     self._member(organization, email, name, role, password_hash)
             with scope(organization=acme):
+                ensure_program_defaults(acme)
                 if not CustomerAccount.objects.filter(organization=acme).exists():
-                    self._program(acme, rng, accounts=420, tiers=ACME_TIERS, csm_email="csm@acme.test")
+                    generate_program(
+                        acme,
+                        size=ACME,
+                        rng=rng,
+                        csm=User.objects.get(email="csm@acme.test"),
+                        recorder=User.objects.get(email="manager@acme.test"),
+                    )
                     self._link_portal_user(acme, "advocate@acme.test")
                     self._requests(acme, rng)
+                    recalculate_suggested_tiers(organization=acme)
             with scope(organization=globex):
+                ensure_program_defaults(globex)
                 if not CustomerAccount.objects.filter(organization=globex).exists():
-                    self._program(globex, rng, accounts=30, tiers=GLOBEX_TIERS, csm_email=None)
+                    generate_program(globex, size=GLOBEX, rng=rng)
+                    recalculate_suggested_tiers(organization=globex)
         self._print_logins()
 
     def _organization(self, slug: str, name: str, tz: str, language: str) -> Organization:
@@ -177,93 +92,6 @@ class Command(BaseCommand):
         with scope(organization=organization):
             Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": role})
         return user
-
-    def _program(
-        self,
-        organization: Organization,
-        rng: random.Random,
-        *,
-        accounts: int,
-        tiers: dict[str, int],
-        csm_email: str | None,
-    ) -> None:
-        today = timezone.localdate()
-        csm = User.objects.filter(email=csm_email).first() if csm_email else None
-        created_accounts = []
-        names_used: set[str] = set()
-        for index in range(accounts):
-            region = rng.choice(list(COUNTRIES))
-            name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
-            while name in names_used:
-                name = f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_SUFFIXES)}"
-            names_used.add(name)
-            healthy = rng.random() < 0.85
-            created_accounts.append(
-                CustomerAccount(
-                    organization=organization,
-                    name=name,
-                    industry=rng.choice(INDUSTRIES),
-                    segment=rng.choices(list(Segment.values), weights=[2, 3, 5])[0],
-                    region=region,
-                    country=rng.choice(COUNTRIES[region]),
-                    health_score=rng.randint(80, 99) if healthy else rng.randint(35, 79),
-                    customer_since=today - timedelta(days=rng.randint(90, 9 * 365)),
-                    csm=csm if csm and index % 3 == 0 else None,
-                    crm_id=f"ACC-{organization.slug.upper()}-{index + 1:05d}",
-                )
-            )
-        CustomerAccount.objects.bulk_create(created_accounts)
-        account_list = list(CustomerAccount.objects.filter(organization=organization))
-
-        advocates = []
-        emails: set[str] = set()
-        plan = [(tier, Advocate.Status.ACTIVE) for tier, count in tiers.items() for _ in range(count)]
-        extra = max(4, len(plan) // 12)
-        other_statuses = [
-            Advocate.Status.CANDIDATE,
-            Advocate.Status.NOMINATED,
-            Advocate.Status.INVITED,
-            Advocate.Status.PAUSED,
-            Advocate.Status.ALUMNI,
-            Advocate.Status.DECLINED,
-        ]
-        plan += [(Tier.COMMUNITY, other_statuses[i % len(other_statuses)]) for i in range(extra)]
-        for tier, status in plan:
-            culture = rng.choices(["en", "pt", "ja"], weights=[5, 3, 2])[0]
-            first, last = rng.choice(FIRST_NAMES[culture]), rng.choice(LAST_NAMES[culture])
-            account = rng.choice(account_list)
-            domain = account.name.lower().replace(" ", "") + ".example"
-            email = f"{first}.{last}@{domain}".lower()
-            suffix = 2
-            while email in emails:
-                email = f"{first}.{last}{suffix}@{domain}".lower()
-                suffix += 1
-            emails.add(email)
-            seniority_by_tier: dict[str, str] = {
-                Tier.PLATINUM: Advocate.Seniority.EXECUTIVE,
-                Tier.GOLD: rng.choice([Advocate.Seniority.EXECUTIVE, Advocate.Seniority.MANAGER]),
-            }
-            seniority = seniority_by_tier.get(tier, rng.choice(list(Advocate.Seniority)))
-            joined = today - timedelta(days=rng.randint(30, 3 * 365))
-            active = status == Advocate.Status.ACTIVE
-            advocates.append(
-                Advocate(
-                    organization=organization,
-                    account=account,
-                    full_name=f"{first} {last}",
-                    email=email,
-                    title=rng.choice(TITLES[seniority]),
-                    seniority=seniority,
-                    tier=tier,
-                    status=status,
-                    nps_score=rng.choices([10, 9, 8, 7, 6], weights=[5, 4, 2, 1, 1])[0],
-                    joined_at=joined if active or status == Advocate.Status.PAUSED else None,
-                    last_activity_at=joined + timedelta(days=rng.randint(0, (today - joined).days))
-                    if active and tier != Tier.COMMUNITY
-                    else None,
-                )
-            )
-        Advocate.objects.bulk_create(advocates, batch_size=500)
 
     def _link_portal_user(self, organization: Organization, email: str) -> None:
         user = User.objects.get(email=email)
