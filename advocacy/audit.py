@@ -52,6 +52,8 @@ VERB_LABELS: dict[str, Any] = {
     "activity.status_changed": _("Activity status changed"),
     "account.health_changed": _("Account health changed"),
     "import.completed": _("Import completed"),
+    "import.failed": _("Import failed"),
+    "import.expired": _("Unconfirmed imports cancelled"),
     "program.policy_changed": _("Program rules changed"),
     "program.tier_policy_changed": _("Tier policy changed"),
     "request.submitted": _("Request submitted"),

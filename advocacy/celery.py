@@ -19,6 +19,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),  # UTC, as every schedule here
         "options": {"expires": 6 * 60 * 60},
     },
+    "abandoned-imports-sweep": {
+        "task": "advocates.import_tasks.abandoned_imports_sweep_task",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "welcome-sequence-sweep": {
         "task": "advocates.enrollment_tasks.welcome_sequence_sweep_task",
         "schedule": timedelta(minutes=15),

@@ -6,10 +6,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from advocacy.forms import time_zone_choices
 from advocacy.models import Organization, User
 from advocacy.roles import Role
 
-from .models import Activity, ActivityType, Advocate, ProgramPolicy, Region, Segment, Tier, TierPolicy
+from .models import (
+    LANGUAGE_CHOICES,
+    Activity,
+    ActivityType,
+    Advocate,
+    CustomerAccount,
+    ProgramPolicy,
+    Region,
+    Segment,
+    Tier,
+    TierPolicy,
+)
 
 SORT_CHOICES = [
     ("name", _("Name (A–Z)")),
@@ -215,3 +227,54 @@ class ActivityTypeForm(forms.ModelForm):
             "counts_toward_cap",
             "active",
         ]
+
+
+class AdvocateProfileForm(forms.ModelForm):
+    """Who the advocate is. Tier and status change through their own actions, with reasons."""
+
+    account = forms.ModelChoiceField(label=_("Account"), queryset=None)  # type: ignore[var-annotated]
+    language_codes = forms.MultipleChoiceField(
+        label=_("Languages"), required=False, choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    nps_score = forms.IntegerField(
+        label=_("Latest NPS"),
+        required=False,
+        min_value=0,
+        max_value=10,
+        help_text=_("Recorded in the NPS history with today's date."),
+    )
+
+    class Meta:
+        model = Advocate
+        fields = [
+            "account",
+            "full_name",
+            "email",
+            "title",
+            "seniority",
+            "time_zone",
+            "preferred_channel",
+            "outcomes",
+            "use_cases",
+            "tags",
+        ]
+        widgets = {"outcomes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"tags": _("Separated by commas.")}
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            kwargs.setdefault("initial", {})
+            kwargs["initial"].update(language_codes=instance.language_codes, nps_score=instance.nps_score)
+        super().__init__(*args, **kwargs)
+        account = cast(forms.ModelChoiceField, self.fields["account"])
+        account.queryset = CustomerAccount.objects.filter(organization=organization).order_by("name")
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices(str(_("Not known")))
+
+    def service_data(self) -> dict[str, Any]:
+        data = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        data["languages"] = " ".join(self.cleaned_data["language_codes"])
+        if self.cleaned_data.get("nps_score") is not None:
+            data["nps_score"] = self.cleaned_data["nps_score"]
+        return data

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from advocacy.audit import audit_log
+from advocacy.errors import ConflictError
 from advocacy.models import Organization, User
 from advocacy.tasks import TenantTask
 
@@ -92,3 +97,32 @@ def _run_claimed(
     except Exception:
         logger.exception("Import %s failed", job.public_id)
         imports.import_mark_failed(job=job, message=failure)
+
+
+@shared_task(base=TenantTask, bind=True, soft_time_limit=120, time_limit=180)
+def cancel_abandoned_imports_task(self: Task, organization: Organization) -> int:
+    """Cancels uploads that were never confirmed and deletes their files. Idempotent."""
+    cutoff = timezone.now() - timedelta(days=settings.IMPORT_ABANDONED_DAYS)
+    abandoned = ImportJob.objects.filter(
+        organization=organization,
+        status__in=(ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATED),
+        created_at__lt=cutoff,
+    )
+    cancelled = 0
+    for job in abandoned:
+        try:
+            imports.import_cancel(job=job)
+        except ConflictError:
+            continue  # started meanwhile
+        cancelled += 1
+    if cancelled:
+        audit_log(organization=organization, actor=None, verb="import.expired", data={"cancelled": cancelled})
+    return cancelled
+
+
+@shared_task(soft_time_limit=60, time_limit=120)
+def abandoned_imports_sweep_task() -> int:
+    organization_ids = list(Organization.objects.values_list("pk", flat=True))
+    for organization_id in organization_ids:
+        cancel_abandoned_imports_task.delay(organization_id)
+    return len(organization_ids)

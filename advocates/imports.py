@@ -101,7 +101,7 @@ _AMBIGUOUS = object()
 
 
 def import_root() -> Path:
-    return Path(getattr(settings, "IMPORT_ROOT", settings.BASE_DIR / "var" / "imports"))
+    return Path(settings.IMPORT_ROOT)
 
 
 # --- What can be imported ---------------------------------------------------------------------------

@@ -128,6 +128,7 @@ def measure(rows: int, *, migrate_first: bool = True) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django_scopes import scope
 
     from advocacy.models import Membership, Organization, User
@@ -141,6 +142,8 @@ def measure(rows: int, *, migrate_first: bool = True) -> dict[str, Any]:
     accounts = max(rows // ADVOCATES_PER_ACCOUNT, 1)
     result: dict[str, Any] = {"advocate_rows": rows}
     with scope(organization=organization), tempfile.TemporaryDirectory() as folder:
+        # Uploaded copies go to the temporary folder too, not to the project's var/imports/.
+        settings.IMPORT_ROOT = Path(folder) / "uploads"
         Membership.objects.create(organization=organization, user=actor, role=Role.PROGRAM_MANAGER)
         accounts_csv, advocates_csv = Path(folder) / "accounts.csv", Path(folder) / "advocates.csv"
         write_accounts(accounts_csv, accounts)

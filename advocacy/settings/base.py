@@ -252,6 +252,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Uploaded CSV files wait here between the upload and the end of their import. Web and worker
+# processes must share it (a shared volume in production).
+IMPORT_ROOT = Path(env_str("IMPORT_ROOT", str(BASE_DIR / "var" / "imports")))
+# An upload nobody confirmed is cancelled, and its file deleted, after this many days.
+IMPORT_ABANDONED_DAYS = env_int("IMPORT_ABANDONED_DAYS", 7)
+
 # Invitations to join an organisation expire after this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 

@@ -12,12 +12,13 @@ from .advocates import (
     NpsResponse,
     TierChange,
 )
-from .choices import TIER_ORDER, Channel, Consent, ConsentSource, Region, Segment, Seniority, Tier
+from .choices import LANGUAGE_CHOICES, TIER_ORDER, Channel, Consent, ConsentSource, Region, Segment, Seniority, Tier
 from .imports import ImportJob
 from .policy import ProgramPolicy, TierPolicy
 
 __all__ = [
     "CONSENT_FIELDS",
+    "LANGUAGE_CHOICES",
     "TIER_ORDER",
     "AccountProduct",
     "Activity",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from advocacy.errors import ValidationFailed
+from advocacy.messaging import messages_for_advocate
 from advocacy.roles import Capability, Role
 from advocacy.tenancy import TenantRequest, organization_view
 
@@ -113,6 +114,16 @@ def _timeline(request: TenantRequest, advocate: Any) -> list[dict[str, Any]]:
                 % {"consent": change.get_consent_display()},
                 "detail": change.get_source_display(),
                 "actor": change.actor,
+            }
+        )
+    for message in messages_for_advocate(advocate=advocate):
+        events.append(
+            {
+                "when": message.created_at,
+                "kind": "message",
+                "title": _("Email: %(subject)s") % {"subject": message.subject},
+                "detail": f"{message.get_purpose_display()} · {message.get_status_display()}",
+                "actor": message.sender,
             }
         )
     events.sort(key=lambda event: event["when"], reverse=True)

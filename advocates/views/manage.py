@@ -11,7 +11,7 @@ from django.db.models import F, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.roles import Capability
@@ -20,7 +20,7 @@ from advocacy.tenancy import TenantRequest, organization_view
 
 from .. import selectors, services, tiers
 from ..eligibility import annotate_eligibility, ineligibility_reasons
-from ..forms import ActivityForm, InviteForm, NominateForm, StatusForm, TierOverrideForm
+from ..forms import ActivityForm, AdvocateProfileForm, InviteForm, NominateForm, StatusForm, TierOverrideForm
 from ..models import Advocate, ProgramPolicy
 from ..tasks import recalculate_tiers_task
 from .directory import visible_advocate
@@ -218,3 +218,54 @@ def tier_recalculate(request: TenantRequest, org_slug: str) -> HttpResponse:
     enqueue_on_commit(recalculate_tiers_task, request.organization.pk)
     messages.success(request, _("Suggested tiers are being recalculated; refresh in a moment."))
     return redirect("advocates:tier-review", org_slug=org_slug)
+
+
+@organization_view(Capability.ADVOCATES_MANAGE)
+@require_http_methods(["GET", "POST"])
+def advocate_create(request: TenantRequest, org_slug: str) -> HttpResponse:
+    form = AdvocateProfileForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            advocate = services.advocate_create(
+                organization=request.organization, actor=request.user, data=form.service_data(), request=request
+            )
+        except ValidationFailed as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(request, _("%(name)s was added as a candidate.") % {"name": advocate.full_name})
+            return _back(advocate, org_slug)
+    return render(
+        request, "advocates/advocate_form.html", {"form": form, "advocate": None}, status=400 if form.errors else 200
+    )
+
+
+@organization_view(Capability.ADVOCATES_MANAGE)
+@require_http_methods(["GET", "POST"])
+def advocate_edit(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    advocate = visible_advocate(request, public_id)
+    if advocate.anonymised_at is not None:
+        messages.error(request, _("This person's data was erased; the profile can no longer be edited."))
+        return _back(advocate, org_slug)
+    form = AdvocateProfileForm(request.POST or None, instance=advocate, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        advocate.refresh_from_db()  # the form filled the instance; the service compares with what is stored
+        try:
+            services.advocate_update(advocate=advocate, actor=request.user, data=data, request=request)
+        except ValidationFailed as error:
+            _errors_onto(form, error)
+        else:
+            messages.success(request, _("Profile saved."))
+            return _back(advocate, org_slug)
+    return render(
+        request,
+        "advocates/advocate_form.html",
+        {"form": form, "advocate": advocate},
+        status=400 if form.errors else 200,
+    )
+
+
+def _errors_onto(form: Any, error: ValidationFailed) -> None:
+    for field, field_messages in error.errors.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)

@@ -72,3 +72,37 @@ def test_portal_shows_the_advocates_own_profile_in_kind_words(org: Any, members:
 def test_portal_for_an_unlinked_advocate_login_says_what_to_do(org: Any, members: Any, client_for: Any) -> None:
     page = client_for(members[Role.ADVOCATE]).get(f"/o/{org.slug}/portal/").content.decode()
     assert "not linked to an advocate profile" in page
+
+
+def test_capacity_product_and_last_activity_filters(
+    org: Any, members: Any, activity_types: Any, client_for: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from advocates.models import AccountProduct, Product
+    from tests.factories import ActivityFactory
+
+    today = timezone.localdate()
+    product = Product.objects.create(organization=org, name="Forecasting")
+    uses = CustomerAccountFactory(organization=org, name="Uses Forecasting")
+    AccountProduct.objects.create(organization=org, account=uses, product=product)
+    busy = AdvocateFactory(organization=org, account=uses, full_name="Busy Bee", last_activity_at=today)
+    for days in range(1, 6):
+        ActivityFactory(
+            organization=org,
+            advocate=busy,
+            activity_type=activity_types["reference_call"],
+            occurred_on=today - timedelta(days=30 * days),
+        )
+    AdvocateFactory(organization=org, full_name="Quiet One", last_activity_at=today - timedelta(days=400))
+    client = client_for(members[Role.PROGRAM_MANAGER])
+    base = f"/o/{org.slug}/advocates/"
+    roomy = client.get(base + "?min_capacity_remaining=2").content.decode()
+    assert "Quiet One" in roomy and "Busy Bee" not in roomy
+    assert "5 / 6" in client.get(base + "?q=busy").content.decode()
+    by_product = client.get(base + "?product=Forecasting").content.decode()
+    assert "Busy Bee" in by_product and "Quiet One" not in by_product
+    dormant = client.get(base + f"?last_activity_before={(today - timedelta(days=365)).isoformat()}").content.decode()
+    assert "Quiet One" in dormant and "Busy Bee" not in dormant

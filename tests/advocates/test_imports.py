@@ -542,3 +542,28 @@ def test_other_organisations_and_outsiders_get_404(
     assert theirs.get(base(other_org) + f"{job.public_id}/").status_code == 404
     assert theirs.post(base(other_org) + f"{job.public_id}/confirm/").status_code == 404
     assert client_for(None).get(base(flow.organization)).status_code == 302
+
+
+def test_unconfirmed_uploads_are_cancelled_after_a_week(org: Any, other_org: Any, members: Any, settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from advocates.import_tasks import abandoned_imports_sweep_task
+    from advocates.models import ImportJob
+
+    old = ImportJob.objects.create(
+        organization=org, kind="advocates", file_name="old.csv", file_path="x/old.csv",
+        created_at=timezone.now() - timedelta(days=settings.IMPORT_ABANDONED_DAYS + 1),
+    )  # fmt: skip
+    fresh = ImportJob.objects.create(organization=org, kind="advocates", file_name="new.csv", file_path="x/new.csv")
+    done = ImportJob.objects.create(
+        organization=other_org, kind="advocates", file_name="done.csv", file_path="y/done.csv",
+        status=ImportJob.Status.DONE, created_at=timezone.now() - timedelta(days=30),
+    )  # fmt: skip
+    abandoned_imports_sweep_task.delay()
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    done.refresh_from_db()
+    assert old.status == ImportJob.Status.CANCELLED
+    assert fresh.status == ImportJob.Status.UPLOADED and done.status == ImportJob.Status.DONE

@@ -204,3 +204,38 @@ def test_record_health_keeps_history(org: Any, members: Any, client_for: Any) ->
         .status_code
         == 403
     )
+
+
+def test_add_and_edit_a_contact(org: Any, other_org: Any, members: Any, client_for: Any) -> None:
+    account = CustomerAccountFactory(organization=org, name="Harbor Labs")
+    foreign_account = CustomerAccountFactory(organization=other_org)
+    client = client_for(members[Role.PROGRAM_MANAGER])
+    data = {
+        "account": account.pk,
+        "full_name": "Rita Lopes",
+        "email": "Rita@Harbor.example",
+        "title": "CFO",
+        "seniority": "executive",
+        "language_codes": ["pt", "en"],
+        "time_zone": "Europe/Lisbon",
+        "preferred_channel": "video",
+        "nps_score": 9,
+        "tags": "champion",
+    }
+    response = client.post(f"/o/{org.slug}/advocates/new/", data)
+    advocate = Advocate.objects.get(organization=org, email="rita@harbor.example")
+    assert response.status_code == 302 and advocate.status == Advocate.Status.CANDIDATE
+    assert advocate.languages == "pt en" and advocate.nps_score == 9 and advocate.nps_history.count() == 1
+    duplicate = client.post(f"/o/{org.slug}/advocates/new/", data)
+    assert duplicate.status_code == 400 and "already has this email" in duplicate.content.decode()
+    foreign = client.post(
+        f"/o/{org.slug}/advocates/new/", {**data, "email": "x@y.example", "account": foreign_account.pk}
+    )
+    assert foreign.status_code == 400 and not Advocate.objects.filter(email="x@y.example").exists()
+    edit = client.post(f"/o/{org.slug}/advocates/{advocate.public_id}/edit/", {**data, "title": "CEO", "nps_score": 10})
+    assert edit.status_code == 302
+    advocate.refresh_from_db()
+    assert advocate.title == "CEO" and advocate.nps_score == 10 and advocate.nps_history.count() == 2
+    event = AuditEvent.objects.filter(organization=org, verb="advocate.updated").first()
+    assert event is not None and event.data["title"] == {"from": "CFO", "to": "CEO"}
+    assert client_for(members[Role.MARKETING]).get(f"/o/{org.slug}/advocates/new/").status_code == 403
