@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def pages(org: Any, members: Any) -> list[tuple[str, str]]:
     """(path, capability) for every page under /o/alpha/, object pages included."""
     # The CSM looks after this account, so the matrix shows role rules, not account ownership.
-    advocate = AdvocateFactory(organization=org, account__csm=members[Role.CSM])
+    advocate = AdvocateFactory(organization=org, account__csm=members[Role.CSM], user=members[Role.ADVOCATE])
     advocacy_request = AdvocacyRequestFactory(organization=org, requester=members[Role.SALES])
     membership = MembershipFactory(organization=org, role=Role.CSM)
     base = f"/o/{org.slug}"
@@ -31,6 +31,17 @@ def pages(org: Any, members: Any) -> list[tuple[str, str]]:
         (f"{base}/advocates/{advocate.public_id}/", Capability.ADVOCATES),
         (f"{base}/advocates/candidates/", Capability.ADVOCATES_NOMINATE),
         (f"{base}/advocates/tiers/", Capability.ADVOCATES_MANAGE),
+        (f"{base}/advocates/new/", Capability.ADVOCATES_MANAGE),
+        (f"{base}/advocates/{advocate.public_id}/edit/", Capability.ADVOCATES_MANAGE),
+        (f"{base}/advocates/imports/", Capability.ADVOCATES_MANAGE),
+        (f"{base}/advocates/imports/new/", Capability.ADVOCATES_MANAGE),
+        (f"{base}/advocates/imports/export/advocates.csv", Capability.ADVOCATES),
+        (f"{base}/advocates/imports/export/accounts.csv", Capability.ADVOCATES),
+        (f"{base}/advocates/privacy/", Capability.ADVOCATES_MANAGE),
+        (f"{base}/portal/preferences/", Capability.PORTAL),
+        (f"{base}/portal/consent/", Capability.PORTAL),
+        (f"{base}/portal/data/", Capability.PORTAL),
+        (f"{base}/portal/data/download/", Capability.PORTAL),
         (f"{base}/accounts/", Capability.ADVOCATES),
         (f"{base}/accounts/{advocate.account.public_id}/", Capability.ADVOCATES),
         (f"{base}/requests/", Capability.REQUESTS),
