@@ -22,6 +22,7 @@ from .models import (
     Tier,
     TierPolicy,
 )
+from .services.activities import ACTIVITY_TYPE_FIELDS, ACTIVITY_TYPE_FIXED_FIELDS
 
 SORT_CHOICES = [
     ("name", _("Name (A–Z)")),
@@ -209,23 +210,9 @@ class TierPolicyForm(forms.ModelForm):
 class ActivityTypeForm(forms.ModelForm):
     class Meta:
         model = ActivityType
+        # The key and the review flag are fixed at creation; the order is kept by the program.
         fields = [
-            "name",
-            "description",
-            "min_minutes",
-            "max_minutes",
-            "priority",
-            "commitment",
-            "limit_per_year",
-            "min_interval_days",
-            "needs_named",
-            "needs_quoted",
-            "needs_logo",
-            "needs_recorded",
-            "needs_speak_publicly",
-            "rewards_allowed",
-            "counts_toward_cap",
-            "active",
+            field for field in ACTIVITY_TYPE_FIELDS if field not in ACTIVITY_TYPE_FIXED_FIELDS and field != "sort_order"
         ]
 
 
