@@ -59,6 +59,7 @@ VERB_LABELS: dict[str, Any] = {
     "request.submitted": _("Request submitted"),
     "request.updated": _("Request updated"),
     "request.cancelled": _("Request cancelled"),
+    "request.status_changed": _("Request moved on"),
     "user.preferences_changed": _("Preferences changed"),
 }
 

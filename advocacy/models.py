@@ -298,11 +298,19 @@ class OutboundMessage(models.Model):
         NEWSLETTER = "newsletter", _("Program newsletter")
         EXECUTIVE_UPDATE = "executive_update", _("Executive update")
         RE_ENGAGEMENT = "re_engagement", _("Re-engagement")
+        REQUEST_UPDATE = "request_update", _("Where a request stands")
 
     # Messages a person needs in order to act on something (answer, sign in, be thanked for what they
     # did). Everything else is program mail: it carries an unsubscribe link and respects opt-outs.
     TRANSACTIONAL_PURPOSES = frozenset(
-        {Purpose.INVITATION, Purpose.SIGN_IN, Purpose.PROGRAM_INVITATION, Purpose.OUTREACH, Purpose.THANK_YOU}
+        {
+            Purpose.INVITATION,
+            Purpose.SIGN_IN,
+            Purpose.PROGRAM_INVITATION,
+            Purpose.OUTREACH,
+            Purpose.THANK_YOU,
+            Purpose.REQUEST_UPDATE,
+        }
     )
 
     class Status(models.TextChoices):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +21,7 @@ from .serializers import (
     AdvocacyRequestSerializer,
     CancelInputSerializer,
     RequestStatusChangeSerializer,
+    TransitionInputSerializer,
 )
 
 
@@ -60,6 +61,25 @@ class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         payload.is_valid(raise_exception=True)
         advocacy_request = services.request_cancel(
             advocacy_request=advocacy_request,
+            actor=self.actor,
+            reason=payload.validated_data["reason"],
+            request=request._request,
+        )
+        return Response(AdvocacyRequestSerializer(advocacy_request).data)
+
+    @extend_schema(request=TransitionInputSerializer, responses={200: AdvocacyRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Moves the request along its workflow (program team only). A move the workflow does not
+        allow answers 409 with the reason; giving up or cancelling needs a reason (400 without)."""
+        if not self.membership.can(Capability.REQUESTS_TRIAGE):
+            raise PermissionDenied(_("Only the program team moves requests along their workflow."))
+        advocacy_request = self.get_object()
+        payload = TransitionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        advocacy_request = services.request_transition(
+            advocacy_request=advocacy_request,
+            to_status=payload.validated_data["status"],
             actor=self.actor,
             reason=payload.validated_data["reason"],
             request=request._request,

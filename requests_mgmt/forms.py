@@ -70,3 +70,20 @@ class RequestFilterForm(forms.Form):
         choices=[("open", _("Open")), ("", _("All")), *RequestStatus.choices],
     )
     request_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *RequestType.choices])
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label=_("Move to"))
+    reason = forms.CharField(
+        label=_("Note for the requester"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the request is given up as unfulfilled."),
+    )
+
+    def __init__(self, *args: Any, advocacy_request: AdvocacyRequest, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        labels = dict(RequestStatus.choices)
+        choices = [(status, labels[status]) for status in advocacy_request.manual_next_statuses()]
+        self.fields["status"].choices = choices  # type: ignore[attr-defined]

@@ -64,6 +64,43 @@ MARKETING_TYPES = (
 
 DUE_SOON = timedelta(hours=72)
 
+# The workflow: which status may follow which. Anything else is refused (409 in the API).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    RequestStatus.SUBMITTED: frozenset({RequestStatus.TRIAGED, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED}),
+    RequestStatus.TRIAGED: frozenset({RequestStatus.MATCHING, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED}),
+    RequestStatus.MATCHING: frozenset({RequestStatus.OUTREACH, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED}),
+    RequestStatus.OUTREACH: frozenset(
+        {RequestStatus.ACCEPTED, RequestStatus.MATCHING, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED}
+    ),
+    RequestStatus.ACCEPTED: frozenset(
+        {RequestStatus.SCHEDULED, RequestStatus.MATCHING, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED}
+    ),
+    RequestStatus.SCHEDULED: frozenset(
+        {RequestStatus.COMPLETED, RequestStatus.MATCHING, RequestStatus.CANCELLED, RequestStatus.UNFULFILLED}
+    ),
+    RequestStatus.COMPLETED: frozenset({RequestStatus.CLOSED}),
+    RequestStatus.CLOSED: frozenset(),
+    RequestStatus.UNFULFILLED: frozenset(),
+    RequestStatus.CANCELLED: frozenset(),
+}
+# Moves the program team makes by hand from the request page; the others follow from outreach,
+# the advocate's answer, scheduling and completion.
+MANUAL_TRANSITIONS = frozenset(
+    {RequestStatus.TRIAGED, RequestStatus.MATCHING, RequestStatus.UNFULFILLED, RequestStatus.CLOSED}
+)
+# Moves that need a written reason.
+REASON_REQUIRED = frozenset({RequestStatus.UNFULFILLED, RequestStatus.CANCELLED})
+# Moves the requester is told about by email.
+NOTIFY_REQUESTER = frozenset(
+    {
+        RequestStatus.TRIAGED,
+        RequestStatus.ACCEPTED,
+        RequestStatus.SCHEDULED,
+        RequestStatus.COMPLETED,
+        RequestStatus.UNFULFILLED,
+    }
+)
+
 
 class AdvocacyRequestQuerySet(models.QuerySet["AdvocacyRequest"]):
     def open(self) -> AdvocacyRequestQuerySet:
@@ -132,7 +169,15 @@ class AdvocacyRequest(models.Model):
         return self.needed_by <= (timezone.now() + DUE_SOON).date()
 
     def can_be_cancelled(self) -> bool:
-        return self.is_open
+        return self.can_transition_to(RequestStatus.CANCELLED)
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, frozenset())
+
+    def manual_next_statuses(self) -> list[str]:
+        return [
+            status for status in RequestStatus.values if status in MANUAL_TRANSITIONS and self.can_transition_to(status)
+        ]
 
     @staticmethod
     def earliest_needed_by() -> date:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import AdvocacyRequest, RequestStatusChange, RequestType
+from .models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
 
 class RequestStatusChangeSerializer(serializers.ModelSerializer):
@@ -57,6 +57,11 @@ class AdvocacyRequestInputSerializer(serializers.ModelSerializer):
             "needed_by",
             "notes",
         ]
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RequestStatus.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class CancelInputSerializer(serializers.Serializer):

@@ -1,5 +1,5 @@
-"""Request workflows: submitting a need and withdrawing it. Every status change is recorded on the
-request's history (shown to the requester) and in the audit log."""
+"""Request workflows: submitting a need, moving it along its workflow, withdrawing it. Every
+status change is recorded on the request's history (shown to the requester) and in the audit log."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from advocacy.audit import audit_log
 from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.models import Organization, User
+from advocacy.tasks import enqueue_on_commit
 
-from .models import AdvocacyRequest, RequestStatus, RequestStatusChange
+from .models import NOTIFY_REQUESTER, REASON_REQUIRED, AdvocacyRequest, RequestStatus, RequestStatusChange
 
 REQUEST_INPUT_FIELDS = (
     "request_type",
@@ -57,34 +58,68 @@ def request_submit(
 
 
 @transaction.atomic
-def request_cancel(
-    *, advocacy_request: AdvocacyRequest, actor: User, reason: str, request: HttpRequest | None = None
+def request_transition(
+    *,
+    advocacy_request: AdvocacyRequest,
+    to_status: str,
+    actor: User | None,
+    reason: str = "",
+    request: HttpRequest | None = None,
 ) -> AdvocacyRequest:
+    """Moves a request along its workflow. A move the workflow does not allow is refused with the
+    reason; cancelling and giving up ("unfulfilled") need a written reason. Each move is kept in
+    the request's history and the audit log, and the requester is told of the ones that matter."""
     locked = AdvocacyRequest.objects.select_for_update(of=("self",)).get(
         organization=advocacy_request.organization, pk=advocacy_request.pk
     )
-    if not locked.can_be_cancelled():
+    if to_status not in RequestStatus.values:
+        raise ValidationFailed({"status": [_("Unknown status.")]})
+    if not locked.can_transition_to(to_status):
         raise ConflictError(
-            _("This request can no longer be cancelled: its status is “%(status)s”.")
-            % {"status": locked.get_status_display()}
+            _("A request that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": locked.get_status_display(), "target": RequestStatus(to_status).label}
         )
+    reason = reason.strip()
+    if to_status in REASON_REQUIRED and not reason:
+        raise ValidationFailed({"reason": [_("Say why; the requester reads it.")]})
     previous = locked.status
-    locked.status = RequestStatus.CANCELLED
+    locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
-    RequestStatusChange.objects.create(
+    change = RequestStatusChange.objects.create(
         organization=locked.organization,
         request=locked,
         from_status=previous,
-        to_status=RequestStatus.CANCELLED,
+        to_status=to_status,
         actor=actor,
         note=reason,
     )
     audit_log(
         organization=locked.organization,
         actor=actor,
-        verb="request.cancelled",
+        verb="request.status_changed",
         target=locked,
-        data={"from": previous, "reason": reason},
+        data={"from": previous, "to": to_status, "reason": reason},
         request=request,
     )
+    if to_status in NOTIFY_REQUESTER and getattr(actor, "pk", None) != locked.requester_id:
+        from .tasks import send_request_update_task
+
+        enqueue_on_commit(send_request_update_task, locked.organization_id, change.pk)
     return locked
+
+
+def request_cancel(
+    *, advocacy_request: AdvocacyRequest, actor: User, reason: str, request: HttpRequest | None = None
+) -> AdvocacyRequest:
+    if not advocacy_request.can_be_cancelled():
+        raise ConflictError(
+            _("This request can no longer be cancelled: its status is “%(status)s”.")
+            % {"status": advocacy_request.get_status_display()}
+        )
+    return request_transition(
+        advocacy_request=advocacy_request,
+        to_status=RequestStatus.CANCELLED,
+        actor=actor,
+        reason=reason,
+        request=request,
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.request_create, name="request-create"),
     path("<uuid:public_id>/", views.request_detail, name="request-detail"),
     path("<uuid:public_id>/cancel/", views.request_cancel, name="request-cancel"),
+    path("<uuid:public_id>/status/", views.request_transition, name="request-transition"),
 ]

@@ -16,7 +16,7 @@ from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest, organization_view
 
 from . import selectors, services
-from .forms import AdvocacyRequestForm, CancelRequestForm, RequestFilterForm
+from .forms import AdvocacyRequestForm, CancelRequestForm, RequestFilterForm, TransitionForm
 
 
 @organization_view(Capability.REQUESTS)
@@ -79,7 +79,59 @@ def request_detail(request: TenantRequest, org_slug: str, public_id: Any) -> Htt
     return render(
         request,
         "requests_mgmt/request_detail.html",
-        {"advocacy_request": advocacy_request, "history": history, "cancel_form": CancelRequestForm()},
+        {
+            "advocacy_request": advocacy_request,
+            "history": history,
+            "cancel_form": CancelRequestForm(),
+            "transition_form": _transition_form(request, advocacy_request),
+        },
+    )
+
+
+def _transition_form(request: TenantRequest, advocacy_request: Any, data: Any = None) -> TransitionForm | None:
+    if not request.membership.can(Capability.REQUESTS_TRIAGE) or not advocacy_request.manual_next_statuses():
+        return None
+    return TransitionForm(data, advocacy_request=advocacy_request)
+
+
+@organization_view(Capability.REQUESTS_TRIAGE)
+@require_POST
+def request_transition(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    advocacy_request = _visible_request(request, public_id)
+    form = _transition_form(request, advocacy_request, request.POST)
+    status = 409
+    if form is not None and form.is_valid():
+        try:
+            services.request_transition(
+                advocacy_request=advocacy_request,
+                to_status=form.cleaned_data["status"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationFailed as error:
+            for field, field_messages in error.errors.items():
+                for message in field_messages:
+                    form.add_error(field if field in form.fields else None, message)
+            status = 400
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The request moved on; the requester can see it."))
+            return redirect("requests_mgmt:request-detail", org_slug=org_slug, public_id=public_id)
+    elif form is not None:
+        status = 400
+    history = advocacy_request.status_changes.filter(organization=request.organization).select_related("actor")
+    return render(
+        request,
+        "requests_mgmt/request_detail.html",
+        {
+            "advocacy_request": advocacy_request,
+            "history": history,
+            "cancel_form": CancelRequestForm(),
+            "transition_form": form,
+        },
+        status=status,
     )
 
 
