@@ -4,7 +4,9 @@ and the advocate's own stricter limits).
 
 The window: an activity counts while it happened less than twelve months ago. One done on
 29 November 2025 stops counting on 29 November 2026; the capacity it used is free again that day.
-Planned activities count as soon as they are agreed, wherever their date falls.
+Planned activities count as soon as they are agreed, wherever their date falls, and so do asks
+still waiting for an answer or accepted but not yet in the ledger (counted on the day they were
+sent), so two requests cannot both spend the same free slot.
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ def advocate_capacity(advocate: Advocate, *, today: date | None = None) -> Capac
         .values_list("activity_type_id", "occurred_on", "activity_type__counts_toward_cap")
         .order_by("occurred_on")
     )
+    all_types = list(ActivityType.objects.filter(organization=organization))
+    rows += open_asks(advocate=advocate, since=start, types=all_types)
+    rows.sort(key=lambda row: row[1])
     capped_dates = [occurred for _type, occurred, counts in rows if counts]
     by_type: dict[int, list[date]] = defaultdict(list)
     for type_id, occurred, _counts in rows:
@@ -103,7 +108,7 @@ def advocate_capacity(advocate: Advocate, *, today: date | None = None) -> Capac
         for preference in ActivityPreference.objects.filter(organization=organization, advocate=advocate)
     }
     stated = advocate.preferences_stated_at is not None or bool(preferences)
-    types = ActivityType.objects.filter(organization=organization, active=True)
+    types = [activity_type for activity_type in all_types if activity_type.active]
     last_by_type = dict(
         Activity.objects.filter(organization=organization, advocate=advocate, status__in=Activity.COUNTING_STATUSES)
         .values_list("activity_type_id")
@@ -147,6 +152,48 @@ def advocate_capacity(advocate: Advocate, *, today: date | None = None) -> Capac
     )
 
 
+def open_asks(*, advocate: Advocate, since: date, types: list[ActivityType]) -> list[tuple[int, date, bool]]:
+    """Asks that hold capacity: (activity type id, day asked, counts toward the cap)."""
+    from requests_mgmt.models import Ask
+
+    organization = advocate.organization
+    by_key = {activity_type.key: activity_type for activity_type in types}
+    rows = []
+    asks = Ask.objects.filter(
+        organization=organization,
+        advocate=advocate,
+        status__in=("pending", "accepted"),
+        activity__isnull=True,
+    ).values_list("request__request_type", "asked_at")
+    for request_type, asked_at in asks:
+        day = timezone.localdate(asked_at)
+        activity_type = by_key.get(request_type)
+        if activity_type is not None and day > since:
+            rows.append((activity_type.pk, day, activity_type.counts_toward_cap))
+    return rows
+
+
+def open_asks_used(*, today: date) -> Subquery:
+    """Per advocate (correlated on the outer row), the open asks sent within the window."""
+    from requests_mgmt.models import Ask
+
+    start = window_start(today)
+    return Subquery(
+        Ask.objects.filter(
+            organization=OuterRef("organization"),
+            advocate=OuterRef("pk"),
+            status__in=("pending", "accepted"),
+            activity__isnull=True,
+            asked_at__date__gt=start,
+        )
+        .order_by()
+        .values("advocate")
+        .annotate(n=Count("id"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
 def annotate_capacity_used(queryset: QuerySet[Advocate], *, today: date | None = None) -> QuerySet[Advocate]:
     """Adds ``capacity_used``: activities counting toward the yearly cap, in the database."""
     start = window_start(today or timezone.localdate())
@@ -163,4 +210,7 @@ def annotate_capacity_used(queryset: QuerySet[Advocate], *, today: date | None =
         .annotate(n=Count("id"))
         .values("n")
     )
-    return queryset.annotate(capacity_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0)))
+    return queryset.annotate(
+        capacity_used=Coalesce(Subquery(used, output_field=IntegerField()), Value(0))
+        + Coalesce(open_asks_used(today=today or timezone.localdate()), Value(0))
+    )

@@ -22,6 +22,8 @@ class AdvocacyRequestForm(forms.ModelForm):
             "prospect_region",
             "products",
             "use_case",
+            "seniority_wanted",
+            "language",
             "deal_value",
             "crm_opportunity_id",
             "needed_by",

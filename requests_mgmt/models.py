@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from advocacy.models import Organization
-from advocates.models import Region, Segment
+from advocates.models import LANGUAGE_CHOICES, Region, Segment, Seniority
 
 
 class RequestType(models.TextChoices):
@@ -123,6 +123,8 @@ class AdvocacyRequest(models.Model):
     prospect_region = models.CharField(_("prospect region"), max_length=20, choices=Region.choices, blank=True)
     products = models.CharField(_("products"), max_length=300, blank=True)
     use_case = models.CharField(_("use case"), max_length=300, blank=True)
+    seniority_wanted = models.CharField(_("seniority wanted"), max_length=20, choices=Seniority.choices, blank=True)
+    language = models.CharField(_("language of the conversation"), max_length=10, choices=LANGUAGE_CHOICES, blank=True)
     deal_value = models.DecimalField(
         _("deal value"),
         max_digits=14,
@@ -203,3 +205,59 @@ class RequestStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class Ask(models.Model):
+    """One advocate asked to help with one request. Pending and accepted asks use the advocate's
+    capacity until the activity they lead to is in the ledger."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("No answer in time")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    COUNTING_STATUSES = (Status.PENDING, Status.ACCEPTED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="asks")
+    request = models.ForeignKey(AdvocacyRequest, on_delete=models.CASCADE, related_name="asks")
+    advocate = models.ForeignKey("advocates.Advocate", on_delete=models.PROTECT, related_name="asks")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(_("personal message"), blank=True, max_length=4000)
+    override_reason = models.TextField(
+        _("why a soft rule was overridden"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Cooldown or the advocate's own limits; the yearly cap and consent are never overridden."),
+    )
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    asked_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(_("reason given"), max_length=500, blank=True)
+    activity = models.OneToOneField(
+        "advocates.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="ask"
+    )
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        verbose_name = _("ask")
+        verbose_name_plural = _("asks")
+        ordering = ["-asked_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "advocate"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="ask_one_open_per_request_and_advocate",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "advocate", "asked_at"], name="ask_org_advocate_asked"),
+            models.Index(fields=["organization", "status", "expires_at"], name="ask_org_status_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.advocate_id} for {self.request_id} ({self.status})"

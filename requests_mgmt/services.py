@@ -25,6 +25,8 @@ REQUEST_INPUT_FIELDS = (
     "prospect_region",
     "products",
     "use_case",
+    "seniority_wanted",
+    "language",
     "deal_value",
     "crm_opportunity_id",
     "needed_by",

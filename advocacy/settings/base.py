@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "AdvocateStatusEnum": "advocates.models.Advocate.Status",
         "RequestStatusEnum": "requests_mgmt.models.RequestStatus",
         "RequestTypeEnum": "requests_mgmt.models.RequestType",
+        "SeniorityEnum": "advocates.models.choices.Seniority",
     },
 }
 

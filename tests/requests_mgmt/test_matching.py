@@ -1,0 +1,212 @@
+"""The matching engine at each rule's boundary, the score, one advocate per account, and "why not?"."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from advocates.capacity import add_months
+from advocates.models import ActivityPreference, Advocate, BlackoutPeriod, Tier
+from requests_mgmt.matching import rank_candidates, why_not
+from requests_mgmt.models import Ask, RequestType
+from tests.factories import ActivityFactory, AdvocacyRequestFactory, AdvocateFactory, CustomerAccountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def today() -> date:
+    return timezone.localdate()
+
+
+def good_advocate(org: Any, **fields: Any) -> Advocate:
+    account = fields.pop("account", None) or CustomerAccountFactory(
+        organization=org, health_score=90, customer_since=date(2019, 1, 1), industry="Financial services"
+    )
+    defaults = dict(status=Advocate.Status.ACTIVE, consent_named=True, consent_quoted=True, tier=Tier.GOLD)
+    return AdvocateFactory(organization=org, account=account, **{**defaults, **fields})
+
+
+def call_request(org: Any, members: Any, **fields: Any) -> Any:
+    return AdvocacyRequestFactory(
+        organization=org,
+        requester=members["sales"],
+        request_type=fields.pop("request_type", RequestType.REFERENCE_CALL),
+        prospect_industry="Financial services",
+        **fields,
+    )
+
+
+def ranked_ids(advocacy_request: Any, today: date) -> list[int]:
+    return [candidate.advocate.pk for candidate in rank_candidates(advocacy_request=advocacy_request, today=today)]
+
+
+def reasons(advocacy_request: Any, advocate: Advocate, today: date) -> dict[str, Any]:
+    return {
+        reason.key: reason.eligible_on
+        for reason in why_not(advocacy_request=advocacy_request, advocate=advocate, today=today)
+    }
+
+
+def test_fit_ranks_first_and_the_parts_add_up(org: Any, members: Any, today: date) -> None:
+    strong = good_advocate(org, seniority="executive", languages="en pt")
+    other_industry = CustomerAccountFactory(organization=org, health_score=90, industry="Retail")
+    weak = good_advocate(org, account=other_industry)
+    advocacy_request = call_request(org, members, seniority_wanted="executive", language="pt")
+    candidates = rank_candidates(advocacy_request=advocacy_request, today=today)
+    assert [c.advocate.pk for c in candidates] == [strong.pk, weak.pk]
+    for candidate in candidates:
+        assert candidate.score == sum(points for _key, _label, points, _max in candidate.parts)
+    parts = {key: points for key, _label, points, _max in candidates[0].parts}
+    assert parts["fit_industry"] == 20 and parts["fit_seniority"] == 10 and parts["fit_language"] == 5
+
+
+def test_the_sixth_ask_reaches_the_cap_exactly(org: Any, members: Any, activity_types: Any, today: date) -> None:
+    five = good_advocate(org)
+    six = good_advocate(org)
+    for advocate, count in ((five, 5), (six, 6)):
+        for index in range(count):
+            ActivityFactory(
+                organization=org,
+                advocate=advocate,
+                activity_type=activity_types["testimonial"] if index % 2 else activity_types["beta"],
+                occurred_on=today - timedelta(days=40 + 40 * index),
+            )
+    advocacy_request = call_request(org, members)
+    assert ranked_ids(advocacy_request, today) == [five.pk]
+    why = reasons(advocacy_request, six, today)
+    assert "cap" in why and why["cap"] == add_months(today - timedelta(days=40 + 40 * 5), 12)
+
+
+def test_an_activity_exactly_twelve_months_ago_no_longer_counts(
+    org: Any, members: Any, activity_types: Any, today: date
+) -> None:
+    advocate = good_advocate(org)
+    ActivityFactory(
+        organization=org, advocate=advocate, activity_type=activity_types["beta"], occurred_on=add_months(today, -12)
+    )
+    for index in range(5):
+        ActivityFactory(
+            organization=org,
+            advocate=advocate,
+            activity_type=activity_types["beta"],
+            occurred_on=today - timedelta(days=50 + index),
+        )
+    assert ranked_ids(call_request(org, members), today) == [advocate.pk]
+
+
+def test_open_asks_count_toward_the_cap_and_block_while_pending(
+    org: Any, members: Any, activity_types: Any, today: date
+) -> None:
+    advocate = good_advocate(org)
+    for index in range(5):
+        ActivityFactory(
+            organization=org,
+            advocate=advocate,
+            activity_type=activity_types["beta"],
+            occurred_on=today - timedelta(days=60 + index),
+        )
+    other_request = call_request(org, members)
+    Ask.objects.create(
+        organization=org, request=other_request, advocate=advocate, asked_at=timezone.now() - timedelta(days=40)
+    )
+    why = reasons(call_request(org, members), advocate, today)
+    assert {"cap", "pending"} <= set(why)
+
+
+def test_case_study_at_most_once_a_year(org: Any, members: Any, activity_types: Any, today: date) -> None:
+    advocate = good_advocate(org, consent_logo=True)
+    done = today - timedelta(days=200)
+    ActivityFactory(organization=org, advocate=advocate, activity_type=activity_types["case_study"], occurred_on=done)
+    advocacy_request = call_request(org, members, request_type=RequestType.CASE_STUDY)
+    assert ranked_ids(advocacy_request, today) == []
+    why = reasons(advocacy_request, advocate, today)
+    assert set(why) == {"type_limit"} and why["type_limit"] == add_months(done, 12)
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "excluded"),
+    [(-10, 0, True), (-10, -1, False), (10, 12, True), (11, 20, False)],
+)
+def test_blackout_edges(org: Any, members: Any, today: date, starts: int, ends: int, excluded: bool) -> None:
+    advocate = good_advocate(org)
+    BlackoutPeriod.objects.create(
+        organization=org,
+        advocate=advocate,
+        starts_on=today + timedelta(days=starts),
+        ends_on=today + timedelta(days=ends),
+    )
+    advocacy_request = call_request(org, members, needed_by=today + timedelta(days=10))
+    assert (advocate.pk not in ranked_ids(advocacy_request, today)) is excluded
+    if excluded:
+        assert reasons(advocacy_request, advocate, today)["blackout"] == today + timedelta(days=ends + 1)
+
+
+@pytest.mark.parametrize(("days_ago", "excluded"), [(29, True), (30, False), (31, False)])
+def test_cooldown_since_the_last_ask(org: Any, members: Any, today: date, days_ago: int, excluded: bool) -> None:
+    advocate = good_advocate(org)
+    Ask.objects.create(
+        organization=org,
+        request=call_request(org, members),
+        advocate=advocate,
+        status=Ask.Status.DECLINED,
+        asked_at=timezone.now() - timedelta(days=days_ago, minutes=1 if not excluded else 0),
+    )
+    advocacy_request = call_request(org, members)
+    assert (advocate.pk not in ranked_ids(advocacy_request, today)) is excluded
+
+
+def test_consent_health_status_and_willingness_are_hard_rules(
+    org: Any, members: Any, activity_types: Any, today: date
+) -> None:
+    no_consent = good_advocate(org, consent_named=False)
+    sick_account = CustomerAccountFactory(organization=org, health_score=79)
+    unhealthy = good_advocate(org, account=sick_account)
+    paused = good_advocate(org, status=Advocate.Status.PAUSED)
+    unwilling = good_advocate(org, preferences_stated_at=timezone.now())
+    ActivityPreference.objects.create(organization=org, advocate=unwilling, activity_type=activity_types["testimonial"])
+    fine = good_advocate(org)
+    advocacy_request = call_request(org, members)
+    assert ranked_ids(advocacy_request, today) == [fine.pk]
+    assert set(reasons(advocacy_request, no_consent, today)) == {"consent"}
+    assert set(reasons(advocacy_request, unhealthy, today)) == {"healthy"}
+    assert set(reasons(advocacy_request, paused, today)) == {"active"}
+    assert set(reasons(advocacy_request, unwilling, today)) == {"willing"}
+    assert reasons(advocacy_request, fine, today) == {}
+
+
+def test_one_advocate_per_account_and_no_other_organisation(
+    org: Any, other_org: Any, members: Any, today: date
+) -> None:
+    account = CustomerAccountFactory(organization=org, health_score=95, industry="Financial services")
+    best = good_advocate(org, account=account, seniority="executive")
+    good_advocate(org, account=account, seniority="practitioner")
+    good_advocate(other_org)
+    advocacy_request = call_request(org, members, seniority_wanted="executive")
+    assert ranked_ids(advocacy_request, today) == [best.pk]
+    every = rank_candidates(advocacy_request=advocacy_request, today=today, one_per_account=False)
+    assert len(every) == 2
+
+
+def test_tier_suited_to_a_big_deal(org: Any, members: Any, today: date) -> None:
+    platinum = good_advocate(org, tier=Tier.PLATINUM)
+    gold = good_advocate(org, tier=Tier.GOLD)
+    big = call_request(org, members, deal_value=Decimal("500000"))
+    small = call_request(org, members, deal_value=Decimal("20000"))
+    assert ranked_ids(big, today)[0] == platinum.pk
+    assert ranked_ids(small, today)[0] == gold.pk
+
+
+def test_ranking_takes_a_fixed_number_of_queries(
+    org: Any, members: Any, today: date, django_assert_max_num_queries: Any
+) -> None:
+    for _index in range(30):
+        good_advocate(org)
+    advocacy_request = call_request(org, members)
+    with django_assert_max_num_queries(6):
+        candidates = rank_candidates(advocacy_request=advocacy_request, today=today)
+    assert len(candidates) == 20
