@@ -4,22 +4,27 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from advocacy.api.base import TenantViewSet
 from advocacy.roles import Capability
+from advocates.models import Advocate
 
-from . import selectors, services
+from . import matching, selectors, services
 from .models import AdvocacyRequest
 from .serializers import (
     AdvocacyRequestInputSerializer,
     AdvocacyRequestSerializer,
     CancelInputSerializer,
+    CandidateSerializer,
+    ReasonSerializer,
     RequestStatusChangeSerializer,
     TransitionInputSerializer,
 )
@@ -85,6 +90,34 @@ class AdvocacyRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
             request=request._request,
         )
         return Response(AdvocacyRequestSerializer(advocacy_request).data)
+
+    @extend_schema(responses={200: CandidateSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def candidates(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The best advocates to ask, with each one's score parts (program team only)."""
+        self._require_triage()
+        candidates = matching.rank_candidates(advocacy_request=self.get_object())
+        return Response(CandidateSerializer(candidates, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("advocate", OpenApiTypes.UUID, required=True)],
+        responses={200: ReasonSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="why-not")
+    def why_not(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Why an advocate is not among the candidates, with the date each reason stops applying.
+        An empty list means they can be asked."""
+        self._require_triage()
+        advocacy_request = self.get_object()
+        advocate: Advocate = get_object_or_404(
+            Advocate.objects.filter(organization=self.organization), public_id=request.query_params.get("advocate")
+        )
+        reasons = matching.why_not(advocacy_request=advocacy_request, advocate=advocate)
+        return Response(ReasonSerializer(reasons, many=True).data)
+
+    def _require_triage(self) -> None:
+        if not self.membership.can(Capability.REQUESTS_TRIAGE):
+            raise PermissionDenied(_("Only the program team sees matching advocates."))
 
     @extend_schema(responses={200: RequestStatusChangeSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from .models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
@@ -70,3 +72,24 @@ class TransitionInputSerializer(serializers.Serializer):
 
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
+
+
+class CandidateSerializer(serializers.Serializer):
+    advocate = serializers.UUIDField(source="advocate.public_id")
+    full_name = serializers.CharField(source="advocate.full_name")
+    account = serializers.CharField(source="advocate.account.name")
+    tier = serializers.CharField(source="advocate.tier")
+    score = serializers.IntegerField()
+    parts = serializers.SerializerMethodField()
+
+    def get_parts(self, candidate: Any) -> list[dict[str, Any]]:
+        return [
+            {"key": key, "label": label, "points": points, "maximum": maximum}
+            for key, label, points, maximum in candidate.parts
+        ]
+
+
+class ReasonSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    message = serializers.CharField()
+    eligible_on = serializers.DateField(allow_null=True)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.request_detail, name="request-detail"),
     path("<uuid:public_id>/cancel/", views.request_cancel, name="request-cancel"),
     path("<uuid:public_id>/status/", views.request_transition, name="request-transition"),
+    path("<uuid:public_id>/matching/", views.request_matching, name="request-matching"),
 ]

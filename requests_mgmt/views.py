@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest, organization_view
+from advocates.models import Advocate, ProgramPolicy
 
-from . import selectors, services
+from . import matching, selectors, services
 from .forms import AdvocacyRequestForm, CancelRequestForm, RequestFilterForm, TransitionForm
 
 
@@ -161,4 +163,33 @@ def request_cancel(request: TenantRequest, org_slug: str, public_id: Any) -> Htt
         "requests_mgmt/request_detail.html",
         {"advocacy_request": advocacy_request, "history": history, "cancel_form": form},
         status=status,
+    )
+
+
+@organization_view(Capability.REQUESTS_TRIAGE)
+def request_matching(request: TenantRequest, org_slug: str, public_id: Any) -> HttpResponse:
+    """Ranked candidates with each one's score parts, and "why not?" for anyone left out."""
+    advocacy_request = _visible_request(request, public_id)
+    candidates = matching.rank_candidates(advocacy_request=advocacy_request)
+    query = request.GET.get("why_not", "").strip()
+    looked_up: list[tuple[Any, list[matching.Reason]]] = []
+    if query:
+        people = (
+            Advocate.objects.filter(organization=request.organization)
+            .select_related("account")
+            .filter(Q(full_name__icontains=query) | Q(email__iexact=query))[:5]
+        )
+        looked_up = [
+            (advocate, matching.why_not(advocacy_request=advocacy_request, advocate=advocate)) for advocate in people
+        ]
+    return render(
+        request,
+        "requests_mgmt/request_matching.html",
+        {
+            "advocacy_request": advocacy_request,
+            "candidates": candidates,
+            "query": query,
+            "looked_up": looked_up,
+            "policy": ProgramPolicy.for_organization(request.organization),
+        },
     )

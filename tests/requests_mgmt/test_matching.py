@@ -210,3 +210,48 @@ def test_ranking_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         candidates = rank_candidates(advocacy_request=advocacy_request, today=today)
     assert len(candidates) == 20
+
+
+def test_matching_page_ranks_and_explains(org: Any, other_org: Any, members: Any, client_for: Any) -> None:
+    fit = good_advocate(org, full_name="Fiona Fit")
+    blocked = good_advocate(org, full_name="Carl Consentless", consent_named=False)
+    advocacy_request = call_request(org, members)
+    url = f"/o/{org.slug}/requests/{advocacy_request.public_id}/matching/"
+    manager = client_for(members["program_manager"])
+    page = manager.get(url).content.decode()
+    assert "Fiona Fit" in page and "Carl Consentless" not in page
+    explained = manager.get(url + "?why_not=carl").content.decode()
+    assert "Consent missing" in explained and blocked.full_name in explained
+    assert fit.full_name in manager.get(url + "?why_not=fiona").content.decode()
+    assert client_for(members["sales"]).get(url).status_code == 403
+    other = AdvocateFactory(organization=other_org)
+    assert client_for(members["program_manager"]).get(url + f"?why_not={other.email}").status_code == 200
+    assert other.full_name not in manager.get(url + f"?why_not={other.email}").content.decode()
+
+
+def test_matching_api(org: Any, other_org: Any, members: Any, other_manager: Any) -> None:
+    from rest_framework.test import APIClient
+
+    fit = good_advocate(org)
+    blocked = good_advocate(org, consent_named=False)
+    foreign = AdvocateFactory(organization=other_org)
+    advocacy_request = call_request(org, members)
+    base = f"/api/v1/orgs/{org.slug}/requests/{advocacy_request.public_id}"
+    client = APIClient()
+    client.force_authenticate(members["program_manager"])
+    candidates = client.get(f"{base}/candidates/").json()
+    assert [row["advocate"] for row in candidates] == [str(fit.public_id)]
+    assert sum(part["points"] for part in candidates[0]["parts"]) == candidates[0]["score"]
+    why = client.get(f"{base}/why-not/?advocate={blocked.public_id}").json()
+    assert [reason["key"] for reason in why] == ["consent"]
+    assert client.get(f"{base}/why-not/?advocate={foreign.public_id}").status_code == 404
+    assert client.get(f"{base}/why-not/?advocate=not-a-uuid").status_code == 404
+    sales = APIClient()
+    sales.force_authenticate(members["sales"])
+    assert sales.get(f"{base}/candidates/").status_code == 403
+    outsider = APIClient()
+    outsider.force_authenticate(other_manager)
+    assert (
+        outsider.get(f"/api/v1/orgs/{other_org.slug}/requests/{advocacy_request.public_id}/candidates/").status_code
+        == 404
+    )
