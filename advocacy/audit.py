@@ -60,6 +60,7 @@ VERB_LABELS: dict[str, Any] = {
     "request.updated": _("Request updated"),
     "request.cancelled": _("Request cancelled"),
     "request.status_changed": _("Request moved on"),
+    "request.advocate_asked": _("Advocate asked"),
     "user.preferences_changed": _("Preferences changed"),
 }
 
