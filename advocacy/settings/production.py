@@ -19,6 +19,7 @@ DATABASES["default"] = dj_database_url.parse(  # noqa: F405
     conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     conn_health_checks=True,
 )
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"  # noqa: F405
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

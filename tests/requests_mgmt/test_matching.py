@@ -255,3 +255,27 @@ def test_matching_api(org: Any, other_org: Any, members: Any, other_manager: Any
         outsider.get(f"/api/v1/orgs/{other_org.slug}/requests/{advocacy_request.public_id}/candidates/").status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("shortlists", [(1, 3, None), (2, None), (50, None)])
+def test_shortlisting_never_changes_the_result(
+    org: Any, members: Any, activity_types: Any, today: date, monkeypatch: Any, shortlists: tuple[Any, ...]
+) -> None:
+    import requests_mgmt.matching as matching_module
+
+    for index in range(12):
+        advocate = good_advocate(org, tier=[Tier.PLATINUM, Tier.GOLD, Tier.SILVER][index % 3])
+        for days in range(index % 6):  # some close to the cap, so rotation reorders them
+            ActivityFactory(
+                organization=org,
+                advocate=advocate,
+                activity_type=activity_types["beta"],
+                occurred_on=today - timedelta(days=40 + days),
+            )
+    advocacy_request = call_request(org, members, deal_value=Decimal("300000"))
+    expected = [
+        (c.advocate.pk, c.score) for c in rank_candidates(advocacy_request=advocacy_request, today=today, limit=5)
+    ]
+    monkeypatch.setattr(matching_module, "SHORTLISTS", shortlists)
+    got = [(c.advocate.pk, c.score) for c in rank_candidates(advocacy_request=advocacy_request, today=today, limit=5)]
+    assert got == expected and len(got) == 5
