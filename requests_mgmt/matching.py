@@ -102,6 +102,15 @@ class Reason:
     eligible_on: date | None = None
 
 
+def consent_condition(activity_type: ActivityType) -> Q:
+    """The consent flags an advocate must have granted for this activity."""
+    condition = Q()
+    for consent, need in CONSENT_NEEDS.items():
+        if getattr(activity_type, need):
+            condition &= Q(**{CONSENT_FIELDS[consent]: True})
+    return condition
+
+
 def activity_type_for(advocacy_request: AdvocacyRequest) -> ActivityType:
     return ActivityType.objects.get(organization=advocacy_request.organization, key=advocacy_request.request_type)
 
@@ -144,10 +153,7 @@ def _annotate(advocacy_request: AdvocacyRequest, activity_type: ActivityType, *,
         organization=OuterRef("organization"), advocate=OuterRef("pk"), activity_type=activity_type
     )
     interval = activity_type.min_interval_days or 0
-    consent_ok = Q()
-    for consent, need in CONSENT_NEEDS.items():
-        if getattr(activity_type, need):
-            consent_ok &= Q(**{CONSENT_FIELDS[consent]: True})
+    consent_ok = consent_condition(activity_type)
     needed_by = max(advocacy_request.needed_by, today)
     type_limit = activity_type.limit_per_year if activity_type.limit_per_year is not None else NO_LIMIT
 
@@ -349,10 +355,7 @@ def rank_candidates(
         for key, value in _score_parts(advocacy_request, weights, policy, now=timezone.now()).items()
         if key in STATIC_PARTS
     }
-    consent_ok = Q()
-    for consent, need in CONSENT_NEEDS.items():
-        if getattr(activity_type, need):
-            consent_ok &= Q(**{CONSENT_FIELDS[consent]: True})
+    consent_ok = consent_condition(activity_type)
     static: QuerySet[Any] = (
         Advocate.objects.filter(
             consent_ok,
