@@ -12,6 +12,7 @@ cannot be unsent.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,13 @@ UNSUBSCRIBE_SALT = "advocacy.messaging.unsubscribe"
 MAX_ATTEMPTS = 5
 # A claim older than this was left by a worker that died mid-send (tasks are killed after 3 minutes).
 STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: str
+    mimetype: str
 
 
 def is_transactional(purpose: str) -> bool:
@@ -100,6 +108,7 @@ def send_message(
     related: models.Model | None = None,
     sender: User | None = None,
     dedupe_key: str = "",
+    attachments: list[Attachment] | None = None,
 ) -> OutboundMessage:
     """Renders, sends and records one email.
 
@@ -109,6 +118,7 @@ def send_message(
       to an advocate who opted out (recorded as suppressed) and carries a one-click unsubscribe link.
     - ``sender`` puts the message in a person's name (display name and Reply-To); the address stays
       the platform's, so the mail passes SPF and DMARC.
+    - ``attachments``: files sent with the message, such as a calendar invitation.
     - ``dedupe_key``: a second call with the same key returns the first record without sending,
       unless that one failed (tried again, a bounded number of times).
 
@@ -155,6 +165,8 @@ def send_message(
                 sender=sender,
                 unsubscribe=None if transactional or advocate is None else unsubscribe_url(advocate),
             )
+            for attachment in attachments or ():
+                email.attach(attachment.filename, attachment.content, attachment.mimetype)
         except Exception as exc:
             _record_failure(message, exc)
             raise

@@ -299,6 +299,11 @@ class OutboundMessage(models.Model):
         EXECUTIVE_UPDATE = "executive_update", _("Executive update")
         RE_ENGAGEMENT = "re_engagement", _("Re-engagement")
         REQUEST_UPDATE = "request_update", _("Where a request stands")
+        MEETING = "meeting", _("Meeting invitation")
+        APPROVAL = "approval", _("Approval request")
+        REFERRAL = "referral", _("Referral acknowledgement")
+        CONTRIBUTION_USED = "contribution_used", _("How a contribution was used")
+        PROGRAM_TEAM = "program_team", _("Note for the program team")
 
     # Messages a person needs in order to act on something (answer, sign in, be thanked for what they
     # did). Everything else is program mail: it carries an unsubscribe link and respects opt-outs.
@@ -310,6 +315,11 @@ class OutboundMessage(models.Model):
             Purpose.OUTREACH,
             Purpose.THANK_YOU,
             Purpose.REQUEST_UPDATE,
+            Purpose.MEETING,
+            Purpose.APPROVAL,
+            Purpose.REFERRAL,
+            Purpose.CONTRIBUTION_USED,
+            Purpose.PROGRAM_TEAM,
         }
     )
 

@@ -174,6 +174,12 @@ class ProgramPolicyForm(forms.Form):
     tenure_months = forms.IntegerField(label=_("Months as a customer to be eligible"), min_value=0, max_value=120)
     nps_promoter_min = forms.IntegerField(label=_("Lowest NPS that counts as a promoter"), min_value=0, max_value=10)
     cooldown_days = forms.IntegerField(label=_("Days to wait after an ask"), min_value=0, max_value=365)
+    ask_answer_days = forms.IntegerField(
+        label=_("Days an advocate has to answer an ask"),
+        min_value=1,
+        max_value=60,
+        help_text=_("One reminder goes out halfway; then the ask expires and the program team is told."),
+    )
 
     @classmethod
     def for_policy(cls, policy: ProgramPolicy, data: Any = None) -> ProgramPolicyForm:

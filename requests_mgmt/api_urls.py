@@ -1,8 +1,8 @@
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from .api import requests as request_api
 
 router = SimpleRouter()
-router.register("requests", api.AdvocacyRequestViewSet, basename="api-request")
+router.register("requests", request_api.AdvocacyRequestViewSet, basename="api-request")
 
 urlpatterns = router.urls

@@ -23,6 +23,7 @@ class ProgramPolicy:
     tenure_months: int = 12
     nps_promoter_min: int = 9
     cooldown_days: int = 30
+    ask_answer_days: int = 7
 
     @classmethod
     def for_organization(cls, organization: Organization) -> ProgramPolicy:

@@ -36,7 +36,14 @@ def test_every_organisation_starts_with_the_ten_activity_types_and_four_tiers(or
 def test_admin_changes_the_rules_and_it_is_audited(org: Any, members: Any, client_for: Any) -> None:
     response = client_for(members[Role.ADMIN]).post(
         f"/o/{org.slug}/settings/program/",
-        {"yearly_cap": 4, "health_threshold": 85, "tenure_months": 12, "nps_promoter_min": 9, "cooldown_days": 45},
+        {
+            "yearly_cap": 4,
+            "health_threshold": 85,
+            "tenure_months": 12,
+            "nps_promoter_min": 9,
+            "cooldown_days": 45,
+            "ask_answer_days": 7,
+        },
     )
     assert response.status_code == 302
     org.refresh_from_db()
@@ -45,7 +52,14 @@ def test_admin_changes_the_rules_and_it_is_audited(org: Any, members: Any, clien
     assert event.data["yearly_cap"] == {"from": 6, "to": 4}
     bad = client_for(members[Role.ADMIN]).post(
         f"/o/{org.slug}/settings/program/",
-        {"yearly_cap": 0, "health_threshold": 120, "tenure_months": 12, "nps_promoter_min": 9, "cooldown_days": 45},
+        {
+            "yearly_cap": 0,
+            "health_threshold": 120,
+            "tenure_months": 12,
+            "nps_promoter_min": 9,
+            "cooldown_days": 45,
+            "ask_answer_days": 7,
+        },
     )
     assert bad.status_code == 400 and 'value="120"' in bad.content.decode()
 

@@ -16,7 +16,7 @@ from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.models import AuditEvent
 from advocates.models import Advocate
 from requests_mgmt.models import Ask, RequestStatus, RequestType
-from requests_mgmt.outreach import ask_create
+from requests_mgmt.services import ask_create
 from tests.factories import ActivityFactory, AdvocacyRequestFactory, AdvocateFactory, CustomerAccountFactory
 
 

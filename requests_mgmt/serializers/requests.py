@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
+from ..models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
 
 class RequestStatusChangeSerializer(serializers.ModelSerializer):

@@ -21,8 +21,8 @@ from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.models import User
 from advocates.models import Advocate
 
-from .matching import why_not
-from .models import AdvocacyRequest, Ask, RequestStatus
+from ..matching import why_not
+from ..models import AdvocacyRequest, Ask, RequestStatus
 
 SOFT_RULES = frozenset({"cooldown", "own_interval", "willing", "blackout"})
 ASK_ANSWER_DAYS = 7
@@ -90,7 +90,7 @@ def ask_create(
         request=request,
     )
     if locked_request.status == RequestStatus.MATCHING:
-        from .services import request_transition
+        from .requests import request_transition
 
         request_transition(
             advocacy_request=locked_request, to_status=RequestStatus.OUTREACH, actor=actor, request=request

@@ -17,9 +17,9 @@ from advocacy.api.base import TenantViewSet
 from advocacy.roles import Capability
 from advocates.models import Advocate
 
-from . import matching, selectors, services
-from .models import AdvocacyRequest
-from .serializers import (
+from .. import matching, selectors, services
+from ..models import AdvocacyRequest
+from ..serializers import (
     AdvocacyRequestInputSerializer,
     AdvocacyRequestSerializer,
     CancelInputSerializer,

@@ -17,8 +17,8 @@ from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest, organization_view
 from advocates.models import Advocate, ProgramPolicy
 
-from . import matching, selectors, services
-from .forms import AdvocacyRequestForm, CancelRequestForm, RequestFilterForm, TransitionForm
+from .. import matching, selectors, services
+from ..forms import AdvocacyRequestForm, CancelRequestForm, RequestFilterForm, TransitionForm
 
 
 @organization_view(Capability.REQUESTS)

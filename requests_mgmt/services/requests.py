@@ -15,7 +15,7 @@ from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.models import Organization, User
 from advocacy.tasks import enqueue_on_commit
 
-from .models import NOTIFY_REQUESTER, REASON_REQUIRED, AdvocacyRequest, RequestStatus, RequestStatusChange
+from ..models import NOTIFY_REQUESTER, REASON_REQUIRED, AdvocacyRequest, RequestStatus, RequestStatusChange
 
 REQUEST_INPUT_FIELDS = (
     "request_type",
@@ -104,7 +104,7 @@ def request_transition(
         request=request,
     )
     if to_status in NOTIFY_REQUESTER and getattr(actor, "pk", None) != locked.requester_id:
-        from .tasks import send_request_update_task
+        from ..tasks import send_request_update_task
 
         enqueue_on_commit(send_request_update_task, locked.organization_id, change.pk)
     return locked

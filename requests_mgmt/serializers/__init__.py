@@ -1,0 +1,19 @@
+from .requests import (
+    AdvocacyRequestInputSerializer,
+    AdvocacyRequestSerializer,
+    CancelInputSerializer,
+    CandidateSerializer,
+    ReasonSerializer,
+    RequestStatusChangeSerializer,
+    TransitionInputSerializer,
+)
+
+__all__ = [
+    "AdvocacyRequestInputSerializer",
+    "AdvocacyRequestSerializer",
+    "CancelInputSerializer",
+    "CandidateSerializer",
+    "ReasonSerializer",
+    "RequestStatusChangeSerializer",
+    "TransitionInputSerializer",
+]
