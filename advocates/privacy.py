@@ -217,6 +217,67 @@ def _messages(advocate: Advocate) -> list[dict[str, Any]]:
     ]
 
 
+def _asks(advocate: Advocate) -> list[dict[str, Any]]:
+    """What the program asked of them and how they answered."""
+    from requests_mgmt.models import Ask
+
+    asks = Ask.objects.filter(organization=advocate.organization, advocate=advocate).select_related("request")
+    return [
+        {
+            "public_id": ask.public_id,
+            "request_type": ask.request.request_type,
+            "message": ask.message,
+            "asked_at": ask.asked_at,
+            "status": ask.status,
+            "answered_at": ask.responded_at,
+            "reason_given": ask.decline_reason,
+            "scheduled_for": ask.scheduled_start,
+            "briefing": ask.advocate_briefing,
+            "completed_at": ask.completed_at,
+            "rating": ask.advocate_rating,
+            "comment": ask.advocate_comment,
+        }
+        for ask in asks
+    ]
+
+
+def _referrals(advocate: Advocate) -> list[dict[str, Any]]:
+    from requests_mgmt.models import Referral
+
+    return [
+        {
+            "public_id": referral.public_id,
+            "peer_name": referral.peer_name,
+            "peer_email": referral.peer_email,
+            "peer_company": referral.peer_company,
+            "context": referral.context,
+            "status": referral.status,
+            "created_at": referral.created_at,
+        }
+        for referral in Referral.objects.filter(organization=advocate.organization, advocate=advocate)
+    ]
+
+
+def _content(advocate: Advocate) -> list[dict[str, Any]]:
+    from requests_mgmt.models import ContentPiece
+
+    pieces = ContentPiece.objects.filter(organization=advocate.organization, advocate=advocate)
+    return [
+        {
+            "public_id": piece.public_id,
+            "kind": piece.kind,
+            "title": piece.title,
+            "status": piece.status,
+            "published_in": [
+                {"channel": item.channel, "where": item.where, "until": item.permitted_until}
+                for item in piece.publications.all()
+                if item.withdrawn_at is None
+            ],
+        }
+        for piece in pieces.prefetch_related("publications")
+    ]
+
+
 EXPORT_SECTIONS: list[tuple[str, Callable[[Advocate], Any]]] = [
     ("advocate", _profile),
     ("portal_account", _portal_account),
@@ -228,6 +289,9 @@ EXPORT_SECTIONS: list[tuple[str, Callable[[Advocate], Any]]] = [
     ("status_history", _status_history),
     ("tier_history", _tier_history),
     ("messages", _messages),
+    ("asks", _asks),
+    ("referrals", _referrals),
+    ("content", _content),
 ]
 
 
@@ -439,6 +503,28 @@ ANONYMISED_FIELDS = (
 
 
 @transaction.atomic
+def _scrub_requests_work(*, organization: Organization, advocate: Advocate, now: Any) -> None:
+    """Asks still open are withdrawn (their capacity and calendar go with the person); what they
+    wrote in asks and referrals is cleared; content about them stops being used: live
+    publications are withdrawn and the drafts emptied. Referred peers' own details stay with sales."""
+    from requests_mgmt.models import ApprovalStep, Ask, ContentPiece, ContentStatus, Publication, Referral
+
+    history = {"organization": organization, "advocate": advocate}
+    Ask.objects.filter(**history, status__in=Ask.COUNTING_STATUSES).update(
+        status=Ask.Status.WITHDRAWN, responded_at=now
+    )
+    Ask.objects.filter(**history).update(
+        message="", decline_reason="", advocate_briefing="", advocate_comment="", meeting_location=""
+    )
+    Referral.objects.filter(**history).update(context="")
+    pieces = ContentPiece.objects.filter(**history)
+    Publication.objects.filter(organization=organization, content__in=pieces, withdrawn_at__isnull=True).update(
+        withdrawn_at=now
+    )
+    ApprovalStep.objects.filter(organization=organization, content__in=pieces, kind="customer").update(comment="")
+    pieces.update(body="", draft_url="", status=ContentStatus.WITHDRAWN)
+
+
 def advocate_erase(*, advocate: Advocate, actor: User, request: HttpRequest | None = None) -> Advocate:
     """Anonymises the advocate everywhere in the organisation, keeping their activities as anonymous
     counts, and records one ``advocate.erased`` event that holds no personal data. Erasing twice is
@@ -496,6 +582,7 @@ def advocate_erase(*, advocate: Advocate, actor: User, request: HttpRequest | No
     advocate.anonymised_at = now
     advocate.save(update_fields=[*ANONYMISED_FIELDS, "updated_at"])
 
+    _scrub_requests_work(organization=organization, advocate=advocate, now=now)
     _scrub_invitations(organization=organization, emails=emails)
     _scrub_import_errors(organization=organization, needles=needles)
     _scrub_messages(organization=organization, advocate=advocate, emails=emails, person=person, needles=needles)

@@ -17,8 +17,8 @@ from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest, organization_view
 
 from .. import privacy
+from ..forms import PlainLabelsForm
 from ..models import Activity, Advocate
-from .portal import PlainLabelsForm
 
 
 class ErasureConfirmForm(PlainLabelsForm):

@@ -28,7 +28,7 @@ from advocates.models import (
     Tier,
     TierChange,
 )
-from advocates.privacy import advocate_erase
+from advocates.privacy import advocate_data_export, advocate_erase
 from tests.factories import AdvocateFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -353,3 +353,39 @@ def test_another_organisations_advocate_is_404_even_for_a_manager_here(
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.anonymised_at is None
+
+
+def test_erasure_releases_asks_and_withdraws_content_about_them(org: Any, members: Any, marta: Advocate) -> None:
+    from requests_mgmt.models import Ask, ContentPiece, Publication, Referral
+    from tests.factories import AdvocacyRequestFactory
+
+    manager = members[Role.PROGRAM_MANAGER]
+    advocacy_request = AdvocacyRequestFactory(organization=org, requester=members[Role.SALES], status="outreach")
+    ask = Ask.objects.create(
+        organization=org, request=advocacy_request, advocate=marta, asked_by=manager, message="Marta, would you?"
+    )
+    referral = Referral.objects.create(
+        organization=org,
+        advocate=marta,
+        peer_name="Lee",
+        peer_email="lee@peer.example",
+        peer_company="Peer Co",
+        context="Marta's old manager",
+        peer_agreed=True,
+    )
+    piece = ContentPiece.objects.create(
+        organization=org, advocate=marta, kind="testimonial", title="Quote", body="Marta says…", status="published"
+    )
+    publication = Publication.objects.create(organization=org, content=piece, channel="website")
+    export = json.loads(json.dumps(advocate_data_export(advocate=marta), default=str))
+    assert [row["message"] for row in export["asks"]] == ["Marta, would you?"]
+    assert export["referrals"][0]["peer_company"] == "Peer Co" and export["content"][0]["title"] == "Quote"
+
+    advocate_erase(advocate=marta, actor=manager)
+    ask.refresh_from_db()
+    referral.refresh_from_db()
+    piece.refresh_from_db()
+    publication.refresh_from_db()
+    assert ask.status == Ask.Status.WITHDRAWN and ask.message == ""
+    assert referral.context == "" and referral.peer_email == "lee@peer.example"
+    assert piece.status == "withdrawn" and piece.body == "" and publication.withdrawn_at is not None

@@ -1,3 +1,6 @@
+"""The program team's forms for one advocate: profile, lifecycle (nomination, invitation, status,
+tier) and recorded activities."""
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -10,61 +13,7 @@ from advocacy.forms import time_zone_choices
 from advocacy.models import Organization, User
 from advocacy.roles import Role
 
-from .models import (
-    LANGUAGE_CHOICES,
-    Activity,
-    ActivityType,
-    Advocate,
-    CustomerAccount,
-    ProgramPolicy,
-    Region,
-    Segment,
-    Tier,
-    TierPolicy,
-)
-from .services.activities import ACTIVITY_TYPE_FIELDS, ACTIVITY_TYPE_FIXED_FIELDS
-
-SORT_CHOICES = [
-    ("name", _("Name (A–Z)")),
-    ("-name", _("Name (Z–A)")),
-    ("account", _("Account")),
-    ("tier", _("Tier")),
-    ("last_activity", _("Most recent activity")),
-    ("joined", _("Most recently joined")),
-]
-
-
-def _with_any(choices: Any, label: Any = None) -> list[tuple[str, Any]]:
-    return [("", label or _("Any")), *choices]
-
-
-class AdvocateFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        widget=forms.SearchInput(attrs={"placeholder": _("Name, email or account")}),
-    )
-    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=_with_any(Tier.choices))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_with_any(Advocate.Status.choices))
-    segment = forms.ChoiceField(label=_("Segment"), required=False, choices=_with_any(Segment.choices))
-    region = forms.ChoiceField(label=_("Region"), required=False, choices=_with_any(Region.choices))
-    industry = forms.ChoiceField(label=_("Industry"), required=False)
-    product = forms.ChoiceField(label=_("Product"), required=False)
-    min_capacity_remaining = forms.IntegerField(
-        label=_("Asks left this year, at least"), required=False, min_value=0, max_value=50
-    )
-    last_activity_before = forms.DateField(
-        label=_("Last activity before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_activity_after = forms.DateField(
-        label=_("Last activity after"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
-
-    def __init__(self, *args: Any, industries: list[str], products: list[str] | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["industry"]).choices = _with_any([(name, name) for name in industries])
-        cast(forms.ChoiceField, self.fields["product"]).choices = _with_any([(name, name) for name in products or []])
+from ..models import LANGUAGE_CHOICES, Activity, ActivityType, Advocate, CustomerAccount, Tier
 
 
 class ReasonForm(forms.Form):
@@ -160,66 +109,6 @@ class ActivityForm(forms.ModelForm):
         if occurred_on and data.get("status") == Activity.Status.COMPLETED and occurred_on > timezone.localdate():
             self.add_error("occurred_on", _("A completed activity cannot be in the future."))
         return data
-
-
-class HealthForm(forms.Form):
-    health_score = forms.IntegerField(label=_("New health score"), min_value=0, max_value=100)
-
-
-class ProgramPolicyForm(forms.Form):
-    yearly_cap = forms.IntegerField(
-        label=_("Most activities asked of one advocate in 12 months"), min_value=1, max_value=24
-    )
-    health_threshold = forms.IntegerField(label=_("Lowest account health to be eligible"), min_value=0, max_value=100)
-    tenure_months = forms.IntegerField(label=_("Months as a customer to be eligible"), min_value=0, max_value=120)
-    nps_promoter_min = forms.IntegerField(label=_("Lowest NPS that counts as a promoter"), min_value=0, max_value=10)
-    cooldown_days = forms.IntegerField(label=_("Days to wait after an ask"), min_value=0, max_value=365)
-    ask_answer_days = forms.IntegerField(
-        label=_("Days an advocate has to answer an ask"),
-        min_value=1,
-        max_value=60,
-        help_text=_("One reminder goes out halfway; then the ask expires and the program team is told."),
-    )
-
-    @classmethod
-    def for_policy(cls, policy: ProgramPolicy, data: Any = None) -> ProgramPolicyForm:
-        return cls(data, initial=policy.as_dict())
-
-
-class TierPolicyForm(forms.ModelForm):
-    class Meta:
-        model = TierPolicy
-        fields = [
-            "expected_min",
-            "expected_max",
-            "share_min",
-            "share_max",
-            "touch_model",
-            "benefits",
-            "advocate_wording",
-        ]
-        widgets = {"benefits": forms.Textarea(attrs={"rows": 2}), "advocate_wording": forms.Textarea(attrs={"rows": 2})}
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        low, high = data.get("expected_min"), data.get("expected_max")
-        if low is not None and high is not None and high < low:
-            self.add_error("expected_max", _("The upper bound is below the lower one."))
-        share_min, share_max = data.get("share_min"), data.get("share_max")
-        if (share_min is None) != (share_max is None):
-            self.add_error("share_max", _("Give both bounds of the target share, or neither."))
-        elif share_min is not None and share_max is not None and share_max < share_min:
-            self.add_error("share_max", _("The upper bound is below the lower one."))
-        return data
-
-
-class ActivityTypeForm(forms.ModelForm):
-    class Meta:
-        model = ActivityType
-        # The key and the review flag are fixed at creation; the order is kept by the program.
-        fields = [
-            field for field in ACTIVITY_TYPE_FIELDS if field not in ACTIVITY_TYPE_FIXED_FIELDS and field != "sort_order"
-        ]
 
 
 class AdvocateProfileForm(forms.ModelForm):
