@@ -401,10 +401,17 @@ def markdown(results: dict[str, Any], options: argparse.Namespace) -> str:
         f"Latest run: {time.strftime('%Y-%m-%d')}, {machine_info['cpu']}, Python {machine_info['python']}, "
         f"{machine_info['postgres']}"
         + (f", session settings: {', '.join(options.settings)}" if options.settings else ", server defaults (jit on)")
-        + f". Data generated on {build['generated_on']}: "
+        + f". Data generated on {build['generated_on']}"
+        + (
+            f" (completed asks marked and rated on {build['ratings_added_on']} by `RATE_COMPLETED_ASKS`)"
+            if build.get("ratings_added_on")
+            else ""
+        )
+        + ": "
         f"{results['advocates']:,} advocates at {counts['accounts']:,} accounts, "
         f"{results['activities']:,} activities, {counts['asks']:,} asks "
-        f"({counts.get('asks_pending', 0):,} pending) on {counts['requests']:,} requests, "
+        f"({counts.get('asks_pending', 0):,} pending, {counts.get('asks_completed', 0):,} completed, "
+        f"{counts.get('asks_rated', 0):,} of those rated by the advocate) on {counts['requests']:,} requests, "
         f"{counts['preferences']:,} activity preferences, {counts['blackouts']:,} blackouts, "
         f"plus {counts['small_organizations']} small organisations ({results['organizations']} in all). "
         f"Up to {options.iterations} timed runs of (a) and (b) after {options.warmups} warm-ups, "

@@ -1,11 +1,12 @@
 """Other ways of computing ``requests_mgmt.matching.rank_candidates``, for the benchmark only:
 
 - ``rank_sql``, (b): the same ranking as one hand-written SQL statement. It does not evaluate every
-  rule for every advocate: fit and tier (accounts, then the advocates of the best-fitting accounts)
-  decide a shortlist of 400, and only those have their ledger, asks, preferences and blackouts read.
-  Rotation adds at most 20 points, so the statement can tell whether anyone left out could still have
-  reached the top 20; it returns that as ``exact``. Should it be false, a wider statement runs, then
-  the whole-ledger one; ``FALLBACKS`` records it (the benchmark reports it).
+  rule for every advocate: fit, tier and past feedback (accounts first, then the advocates of the
+  best-fitting accounts) decide a shortlist of 400, and only those have their ledger, asks,
+  preferences and blackouts read. Rotation adds at most 20 points (and an advocate of an account left
+  out has neutral feedback unless they rated completed asks), so the statement can tell whether
+  anyone left out could still have reached the top 20; it returns that as ``exact``. Should it be false, a wider
+  statement runs, then the whole-ledger one; ``FALLBACKS`` records it (the benchmark reports it).
 - ``rank_sql(full=True)``, (b0): every rule for every advocate, each table aggregated once in a CTE.
   The same shape as the engine's query, written by hand.
 - ``rank_naive``, (c): loads the organisation's advocates, accounts, activities, asks, preferences
@@ -27,7 +28,10 @@ Semantics copied from requests_mgmt/matching.py (keep in step when it changes):
 - blackout: starts_on <= max(needed_by, today) and ends_on >= today;
 - willing: a preference for the type, or no preference at all and preferences_stated_at empty;
 - rotation_load = max(0, w - used_12m * w / cap) in integer arithmetic; rotation_recency by the
-  time since the last ask (none or >= 180 days: w, 90: 7/10, 60: 4/10, else 2/10).
+  time since the last ask (none or >= 180 days: w, 90: 7/10, 60: 4/10, else 2/10);
+- feedback over the advocate's completed asks with a rating (n of them, ratings summing to s):
+  w * (s / n - 1) / 4 rounded half away from zero, as (2|w|(s - n) + 4n) div 8n with w's sign;
+  none rated: (|w| + 1) div 2 with w's sign (``requests_mgmt.matching.feedback_points``).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ PART_KEYS = (
     "fit_tier",
     "rotation_load",
     "rotation_recency",
+    "feedback",
 )
 
 
@@ -153,6 +158,7 @@ def inputs_for(advocacy_request: Any, *, limit: int = 20, today: date | None = N
             "language": weights.language,
             "rotation_load": weights.rotation_load,
             "rotation_recency": weights.rotation_recency,
+            "feedback": weights.feedback,
         },
         limit=limit,
     )
@@ -188,7 +194,9 @@ asks AS (
                               AND r.request_type = %(type_key)s) AS open_type_12m,
            max(k.asked_at) AS last_ask_at,
            bool_or(k.status = 'pending' AND k.request_id <> %(request_id)s) AS pending_elsewhere,
-           bool_or(k.request_id = %(request_id)s AND k.status IN ('pending', 'accepted')) AS already_asked
+           bool_or(k.request_id = %(request_id)s AND k.status IN ('pending', 'accepted')) AS already_asked,
+           sum(k.advocate_rating) FILTER (WHERE k.status = 'completed') AS rating_sum,
+           count(k.advocate_rating) FILTER (WHERE k.status = 'completed') AS rated
     FROM requests_mgmt_ask k
     JOIN requests_mgmt_advocacyrequest r ON r.id = k.request_id
     WHERE k.organization_id = %(org)s
@@ -218,7 +226,7 @@ using_products AS (
 eligible AS (
     SELECT v.id, v.account_id, l.last_type_on, p.own_interval,
            COALESCE(l.capped_12m, 0) + COALESCE(k.open_12m, 0) AS used_12m,
-           k.last_ask_at,
+           k.last_ask_at, COALESCE(k.rating_sum, 0) AS rating_sum, COALESCE(k.rated, 0) AS rated,
            CASE WHEN %(industry)s <> '' AND upper(c.industry) = upper(%(industry)s)
                 THEN %(w_industry)s ELSE 0 END AS fit_industry,
            CASE WHEN %(segment)s <> '' AND c.segment = %(segment)s THEN %(w_segment)s ELSE 0 END AS fit_segment,
@@ -259,13 +267,14 @@ scored AS (
            CASE WHEN e.last_ask_at IS NULL OR e.last_ask_at <= %(recency_180)s THEN %(w_rotation_recency)s
                 WHEN e.last_ask_at <= %(recency_90)s THEN %(recency_points_90)s
                 WHEN e.last_ask_at <= %(recency_60)s THEN %(recency_points_60)s
-                ELSE %(recency_points_else)s END AS rotation_recency
+                ELSE %(recency_points_else)s END AS rotation_recency,
+           {feedback} AS feedback
     FROM eligible e
 ),
 totalled AS (
     SELECT s.*,
            s.fit_industry + s.fit_segment + s.fit_region + s.fit_products + s.fit_use_case + s.fit_seniority
-           + s.fit_language + s.fit_tier + s.rotation_load + s.rotation_recency AS score
+           + s.fit_language + s.fit_tier + s.rotation_load + s.rotation_recency + s.feedback AS score
     FROM scored s
 ),
 best_per_account AS (
@@ -273,7 +282,7 @@ best_per_account AS (
     FROM totalled t
 )
 SELECT id, account_id, score, fit_industry, fit_segment, fit_region, fit_products, fit_use_case, fit_seniority,
-       fit_language, fit_tier, rotation_load, rotation_recency
+       fit_language, fit_tier, rotation_load, rotation_recency, feedback
 FROM best_per_account
 WHERE account_rank = 1
   -- the advocate's own minimum interval, after one-per-account as in the engine
@@ -316,8 +325,8 @@ accounts_fit AS (
 best_accounts AS (
     SELECT * FROM accounts_fit ORDER BY account_fit DESC, id LIMIT %(account_limit)s
 ),
--- 3. Their active advocates with the consents, and the part of the score that depends on nothing
---    else (fit and tier). Rotation adds at most rotation_max points.
+-- 3. Their active advocates with the consents, and the part of the score that needs no ledger (fit,
+--    tier, and past feedback from their few rated asks). Rotation adds at most rotation_max points.
 static AS (
     SELECT v.id, v.account_id, v.preferences_stated_at,
            c.fit_industry, c.fit_segment, c.fit_region, c.fit_products,
@@ -330,13 +339,18 @@ static AS (
                 THEN %(w_language)s ELSE 0 END AS fit_language,
            CASE v.tier WHEN 'platinum' THEN %(tier_platinum)s WHEN 'gold' THEN %(tier_gold)s
                        WHEN 'silver' THEN %(tier_silver)s WHEN 'community' THEN %(tier_community)s
-                       ELSE 0 END AS fit_tier
+                       ELSE 0 END AS fit_tier,
+           (SELECT {feedback_of_sums}
+            FROM (SELECT count(*) AS rated, COALESCE(sum(k.advocate_rating), 0) AS rating_sum
+                  FROM requests_mgmt_ask k
+                  WHERE k.organization_id = %(org)s AND k.advocate_id = v.id AND k.status = 'completed'
+                    AND k.advocate_rating IS NOT NULL) e) AS feedback
     FROM {advocates_of_best_accounts}
       v.status = 'active' AND {consents}
 ),
 static_scored AS (
     SELECT s.*, s.fit_industry + s.fit_segment + s.fit_region + s.fit_products + s.fit_use_case
-                + s.fit_seniority + s.fit_language + s.fit_tier AS static_score
+                + s.fit_seniority + s.fit_language + s.fit_tier + s.feedback AS static_score
     FROM static s
 ),
 -- 4. The shortlist: the best %(shortlist)s static scores, evaluated in full below.
@@ -344,16 +358,41 @@ shortlist AS (
     SELECT * FROM static_scored ORDER BY static_score DESC, id LIMIT %(shortlist)s
 ),
 {shortlist_ranking},
--- 5. Anyone not evaluated scores at most: the shortlist's lowest static score (when it is full), or the
---    best excluded account's fit + advocate_max, plus rotation_max. When the ranking's last candidate
---    scores more than that, none of them could have made the list (nor taken an account's place on
---    it), and "exact" says so; otherwise the caller runs a wider statement.
+-- 5. Anyone not evaluated scores at most: the shortlist's lowest static score (when it is full), or,
+--    for the advocates of the accounts left out, the best such account's fit + advocate_max + neutral
+--    feedback (one who rated completed asks: their own fit, tier and feedback); plus rotation_max.
+--    When the ranking's last candidate scores more than that, none of them could have made the list
+--    (nor taken an account's place on it), and "exact" says so; otherwise the caller runs a wider
+--    statement.
+rated_outside AS (
+    SELECT max(e.fit + {feedback_of_sums}) AS most
+    FROM (
+        SELECT max(f.account_fit
+                   + CASE WHEN %(use_case)s <> '' AND strpos(upper(v.use_cases), upper(%(use_case)s)) > 0
+                          THEN %(w_use_case)s ELSE 0 END
+                   + CASE WHEN %(seniority)s <> '' AND v.seniority = %(seniority)s THEN %(w_seniority)s ELSE 0 END
+                   + CASE WHEN %(language)s <> '' AND (' ' || v.languages || ' ') LIKE ('%% ' || %(language)s || ' %%')
+                          THEN %(w_language)s ELSE 0 END
+                   + CASE v.tier WHEN 'platinum' THEN %(tier_platinum)s WHEN 'gold' THEN %(tier_gold)s
+                                 WHEN 'silver' THEN %(tier_silver)s WHEN 'community' THEN %(tier_community)s
+                                 ELSE 0 END) AS fit,
+               count(*) AS rated, sum(k.advocate_rating) AS rating_sum
+        FROM requests_mgmt_ask k
+        JOIN advocates_advocate v ON v.id = k.advocate_id AND v.status = 'active'
+        JOIN accounts_fit f ON f.id = v.account_id
+        WHERE k.organization_id = %(org)s AND k.status = 'completed' AND k.advocate_rating IS NOT NULL
+          AND v.account_id NOT IN (SELECT id FROM best_accounts)
+        GROUP BY k.advocate_id
+    ) e
+),
 bound AS (
     SELECT GREATEST(
                CASE WHEN (SELECT count(*) FROM shortlist) < %(shortlist)s THEN -1000
                     ELSE (SELECT min(static_score) FROM shortlist) END,
                CASE WHEN (SELECT count(*) FROM best_accounts) < %(account_limit)s THEN -1000
-                    ELSE (SELECT min(account_fit) FROM best_accounts) + %(advocate_max)s END
+                    ELSE GREATEST((SELECT min(account_fit) FROM best_accounts) + %(advocate_max)s
+                                  + %(feedback_neutral)s,
+                                  (SELECT most FROM rated_outside)) END
            ) + %(rotation_max)s AS best_left_out
 )
 SELECT r.*,
@@ -383,7 +422,8 @@ EVALUATE_AND_RANK = """
 {prefix}_evaluated AS (
     SELECT s.id, s.account_id, s.fit_industry, s.fit_segment, s.fit_region, s.fit_products, s.fit_use_case,
            s.fit_seniority, s.fit_language, s.fit_tier, l.last_type_on, p.own_interval,
-           COALESCE(l.capped_12m, 0) + COALESCE(k.open_12m, 0) AS used_12m, k.last_ask_at
+           COALESCE(l.capped_12m, 0) + COALESCE(k.open_12m, 0) AS used_12m, k.last_ask_at,
+           COALESCE(k.rating_sum, 0) AS rating_sum, k.rated
     FROM {source} s
     CROSS JOIN LATERAL (
         SELECT count(*) FILTER (WHERE a.occurred_on > %(window_start)s AND t.counts_toward_cap) AS capped_12m,
@@ -402,7 +442,9 @@ EVALUATE_AND_RANK = """
                                   AND r.request_type = %(type_key)s) AS open_type_12m,
                max(k.asked_at) AS last_ask_at,
                bool_or(k.status = 'pending' AND k.request_id <> %(request_id)s) AS pending_elsewhere,
-               bool_or(k.request_id = %(request_id)s AND k.status IN ('pending', 'accepted')) AS already_asked
+               bool_or(k.request_id = %(request_id)s AND k.status IN ('pending', 'accepted')) AS already_asked,
+               sum(k.advocate_rating) FILTER (WHERE k.status = 'completed') AS rating_sum,
+               count(k.advocate_rating) FILTER (WHERE k.status = 'completed') AS rated
         FROM requests_mgmt_ask k
         JOIN requests_mgmt_advocacyrequest r ON r.id = k.request_id
         WHERE k.organization_id = %(org)s AND k.advocate_id = s.id
@@ -435,20 +477,22 @@ EVALUATE_AND_RANK = """
            CASE WHEN e.last_ask_at IS NULL OR e.last_ask_at <= %(recency_180)s THEN %(w_rotation_recency)s
                 WHEN e.last_ask_at <= %(recency_90)s THEN %(recency_points_90)s
                 WHEN e.last_ask_at <= %(recency_60)s THEN %(recency_points_60)s
-                ELSE %(recency_points_else)s END AS rotation_recency
+                ELSE %(recency_points_else)s END AS rotation_recency,
+           {feedback} AS feedback
     FROM {prefix}_evaluated e
 ),
 {prefix}_per_account AS (
     SELECT t.*, row_number() OVER (PARTITION BY t.account_id ORDER BY t.score DESC, t.id) AS account_rank
     FROM (
         SELECT s.*, s.fit_industry + s.fit_segment + s.fit_region + s.fit_products + s.fit_use_case
-                    + s.fit_seniority + s.fit_language + s.fit_tier + s.rotation_load + s.rotation_recency AS score
+                    + s.fit_seniority + s.fit_language + s.fit_tier + s.rotation_load + s.rotation_recency
+                    + s.feedback AS score
         FROM {prefix}_scored s
     ) t
 ),
 {prefix}_ranked AS (
     SELECT id, account_id, score, fit_industry, fit_segment, fit_region, fit_products, fit_use_case,
-           fit_seniority, fit_language, fit_tier, rotation_load, rotation_recency
+           fit_seniority, fit_language, fit_tier, rotation_load, rotation_recency, feedback
     FROM {prefix}_per_account
     WHERE account_rank = 1
       -- the advocate's own minimum interval, after one-per-account as in the engine
@@ -457,6 +501,19 @@ EVALUATE_AND_RANK = """
     ORDER BY score DESC, id
     LIMIT %(limit)s
 )"""
+
+
+# Past feedback from the ratings' sum and count (both 0 when none), in integer arithmetic.
+FEEDBACK = """CASE WHEN e.rated = 0 THEN %(feedback_neutral)s
+                ELSE %(feedback_sign)s * ((2 * %(feedback_size)s * (e.rating_sum - e.rated) + 4 * e.rated)
+                                         / (8 * e.rated)) END"""
+
+
+def _feedback_points(weight: int, rating_sum: int, rated: int) -> int:
+    """Past feedback, computed again here rather than imported from the engine."""
+    size = abs(weight)
+    magnitude = (2 * size * (rating_sum - rated) + 4 * rated) // (8 * rated) if rated else (size + 1) // 2
+    return magnitude if weight >= 0 else -magnitude
 
 
 def sql_and_params(inputs: Inputs, *, full: bool = False, attempt: int = 0) -> tuple[str, dict[str, Any]]:
@@ -478,6 +535,9 @@ def sql_and_params(inputs: Inputs, *, full: bool = False, attempt: int = 0) -> t
         + (weights["language"] if inputs.language else 0)
         + max(inputs.tier_points.values(), default=0),
         "rotation_max": weights["rotation_load"] + max(recency_points),
+        "feedback_sign": 1 if weights["feedback"] >= 0 else -1,
+        "feedback_size": abs(weights["feedback"]),
+        "feedback_neutral": _feedback_points(weights["feedback"], 0, 0),
         "org": inputs.organization_id,
         "request_id": inputs.request_id,
         "type_id": inputs.type_id,
@@ -511,12 +571,13 @@ def sql_and_params(inputs: Inputs, *, full: bool = False, attempt: int = 0) -> t
         **{f"tier_{tier}": inputs.tier_points.get(tier, 0) for tier in ("platinum", "gold", "silver", "community")},
     }
     if full:
-        return RANK_SQL_FULL.format(consents=consents), params
+        return RANK_SQL_FULL.format(consents=consents, feedback=FEEDBACK), params
     return (
         RANK_SQL.format(
             consents=consents,
-            shortlist_ranking=EVALUATE_AND_RANK.format(prefix="short", source="shortlist"),
+            shortlist_ranking=EVALUATE_AND_RANK.format(prefix="short", source="shortlist", feedback=FEEDBACK),
             advocates_of_best_accounts=ATTEMPTS[attempt][1],
+            feedback_of_sums=FEEDBACK,
         ),
         params,
     )
@@ -623,9 +684,14 @@ def rank_naive(inputs: Inputs) -> list[RankedRow]:
     last_ask_at: dict[int, datetime] = {}
     pending_elsewhere: set[int] = set()
     already_asked: set[int] = set()
-    for advocate_id, request_id, request_type, status, activity_id, asked_at in Ask.objects.filter(
+    ratings: dict[int, list[int]] = defaultdict(list)
+    for advocate_id, request_id, request_type, status, activity_id, asked_at, rating in Ask.objects.filter(
         organization_id=org
-    ).values_list("advocate_id", "request_id", "request__request_type", "status", "activity_id", "asked_at"):
+    ).values_list(
+        "advocate_id", "request_id", "request__request_type", "status", "activity_id", "asked_at", "advocate_rating"
+    ):
+        if status == "completed" and rating is not None:
+            ratings[advocate_id].append(rating)
         is_open = status in ("pending", "accepted")
         if is_open and activity_id is None and asked_at.astimezone(zone).date() > inputs.window_start:
             open_12m[advocate_id] += 1
@@ -709,6 +775,7 @@ def rank_naive(inputs: Inputs) -> list[RankedRow]:
             # Integer division as PostgreSQL does it (the operands are never negative here).
             "rotation_load": max(0, weights["rotation_load"] - used * weights["rotation_load"] // max(cap, 1)),
             "rotation_recency": recency,
+            "feedback": _feedback_points(weights["feedback"], sum(ratings[pk]), len(ratings[pk])),
         }
         own_interval = own[1] if own else None
         blocked_by_own_interval = bool(

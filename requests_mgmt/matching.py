@@ -9,14 +9,25 @@ activity's minimum interval and their own; past the cooldown since the last ask;
 between today and the date needed; not waiting to answer another request.
 
 Score: fit (industry, segment, region, products, use case, seniority, language), the tier suited
-to the deal, and rotation (fewer recent asks, longer since the last one). At most one advocate per
-account reaches the list. Weights are organisation settings (``settings["matching_weights"]``).
+to the deal, rotation (fewer recent asks, longer since the last one) and past feedback (how the
+advocate rated their completed asks). At most one advocate per account reaches the list. Weights are
+organisation settings (``settings["matching_weights"]``).
+
+Two ways to the same rules: ``annotate_rules`` states every rule and part as database annotations on
+the advocates (what "why not?" and campaigns read); ``rank_candidates`` ranks a shortlist by fit,
+tier and past feedback in the database, reads only that shortlist's preferences, blackouts, ledger
+and asks (the ledger and asks with one grouped query each) and applies the same rules, rotation and
+feedback in Python.
+Annotating a whole organisation instead makes PostgreSQL repeat each correlated subquery wherever
+its annotation is used, and costs seconds at a hundred thousand advocates.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -24,6 +35,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -32,11 +44,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +63,7 @@ from advocates.models import (
     Advocate,
     BlackoutPeriod,
     Consent,
+    CustomerAccount,
     ProgramPolicy,
     Tier,
 )
@@ -79,6 +92,7 @@ class MatchWeights:
     tier: int = 10
     rotation_load: int = 10
     rotation_recency: int = 10
+    feedback: int = 10  # the advocate's own ratings of their completed asks; no rating yet: half of it
     big_deal_value: int = 250_000  # at or above it, the most committed tiers suit the deal best
 
     @classmethod
@@ -102,6 +116,33 @@ class Reason:
     eligible_on: date | None = None
 
 
+class _OneOf(Expression):
+    """``column IN (ids)`` for a long list of ids. On PostgreSQL the ids travel as one array
+    (``= ANY(%s)``): Django builds that, and the server parses it, far faster than one placeholder
+    per id, and the index on the column is used all the same."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: list[int]) -> None:
+        super().__init__()
+        self.column: Any = F(column)
+        self.ids = ids
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        column_sql, params = compiler.compile(self.column)
+        if not self.ids:
+            return "1 = 0", ()
+        if connection.vendor == "postgresql":
+            return f"{column_sql} = ANY(%s)", (*params, self.ids)
+        return f"{column_sql} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
+
+
 def consent_condition(activity_type: ActivityType) -> Q:
     """The consent flags an advocate must have granted for this activity."""
     condition = Q()
@@ -115,9 +156,12 @@ def activity_type_for(advocacy_request: AdvocacyRequest) -> ActivityType:
     return ActivityType.objects.get(organization=advocacy_request.organization, key=advocacy_request.request_type)
 
 
-def _annotate(advocacy_request: AdvocacyRequest, activity_type: ActivityType, *, today: date) -> QuerySet[Advocate]:
+def annotate_rules(
+    advocacy_request: AdvocacyRequest, activity_type: ActivityType, *, today: date
+) -> QuerySet[Advocate]:
     """Every advocate of the organisation with one boolean per hard rule and one integer per score
-    part. Filtering and ordering happen on these annotations, in the database."""
+    part, for "why not?" and campaign audiences to filter on, in the database. Ranking a whole
+    organisation goes through ``rank_candidates`` instead (see the module's docstring)."""
     organization = advocacy_request.organization
     policy = ProgramPolicy.for_organization(organization)
     weights = MatchWeights.for_organization(organization)
@@ -219,10 +263,75 @@ def _points_if(condition: Q | None, points: int) -> Any:
     return Case(When(condition, then=Value(points)), default=Value(0), output_field=IntegerField())
 
 
-def _score_parts(
-    advocacy_request: AdvocacyRequest, weights: MatchWeights, policy: ProgramPolicy, *, now: Any
+def _tier_points(advocacy_request: AdvocacyRequest, weights: MatchWeights) -> dict[str, int]:
+    """Points per tier: the most committed tiers suit a big deal best, gold a usual one."""
+    big_deal = (advocacy_request.deal_value or 0) >= weights.big_deal_value
+    tier_share = (
+        {Tier.PLATINUM: 10, Tier.GOLD: 7, Tier.SILVER: 3, Tier.COMMUNITY: 0}
+        if big_deal
+        else {Tier.GOLD: 10, Tier.SILVER: 7, Tier.PLATINUM: 4, Tier.COMMUNITY: 3}
+    )
+    return {tier: weights.tier * share // 10 for tier, share in tier_share.items()}
+
+
+def _requested_products(advocacy_request: AdvocacyRequest) -> list[str]:
+    return [name.strip() for name in advocacy_request.products.split(",") if name.strip()]
+
+
+def _account_fit_parts(
+    advocacy_request: AdvocacyRequest, weights: MatchWeights, *, path: str, product_match: Q | None
 ) -> dict[str, Any]:
-    products = [name.strip() for name in advocacy_request.products.split(",") if name.strip()]
+    """The fit read from the account: ``path`` leads from the queried model to it ("account__" from
+    an advocate, "" on the accounts themselves)."""
+    return {
+        "fit_industry": _points_if(
+            Q(**{f"{path}industry__iexact": advocacy_request.prospect_industry})
+            if advocacy_request.prospect_industry
+            else None,
+            weights.industry,
+        ),
+        "fit_segment": _points_if(
+            Q(**{f"{path}segment": advocacy_request.prospect_segment}) if advocacy_request.prospect_segment else None,
+            weights.segment,
+        ),
+        "fit_region": _points_if(
+            Q(**{f"{path}region": advocacy_request.prospect_region}) if advocacy_request.prospect_region else None,
+            weights.region,
+        ),
+        "fit_products": _points_if(product_match, weights.products),
+    }
+
+
+def _advocate_fit_parts(advocacy_request: AdvocacyRequest, weights: MatchWeights, *, path: str = "") -> dict[str, Any]:
+    """The fit read from the advocate's own row, and the tier suited to the deal (``path`` leads
+    from the queried model to the advocate)."""
+    tier_points = _tier_points(advocacy_request, weights)
+    return {
+        "fit_use_case": _points_if(
+            Q(**{f"{path}use_cases__icontains": advocacy_request.use_case}) if advocacy_request.use_case else None,
+            weights.use_case,
+        ),
+        "fit_seniority": _points_if(
+            Q(**{f"{path}seniority": advocacy_request.seniority_wanted}) if advocacy_request.seniority_wanted else None,
+            weights.seniority,
+        ),
+        "fit_language": _points_if(
+            Q(**{f"{path}languages__regex": rf"(^| ){advocacy_request.language}( |$)"})
+            if advocacy_request.language
+            else None,
+            weights.language,
+        ),
+        "fit_tier": Case(
+            *[When(**{f"{path}tier": tier}, then=Value(points)) for tier, points in tier_points.items()],
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    }
+
+
+def _fit_parts(advocacy_request: AdvocacyRequest, weights: MatchWeights) -> dict[str, Any]:
+    """Fit and tier, as annotations on advocates."""
+    products = _requested_products(advocacy_request)
     product_match = (
         Q(
             Exists(
@@ -236,46 +345,18 @@ def _score_parts(
         if products
         else None
     )
-    big_deal = (advocacy_request.deal_value or 0) >= weights.big_deal_value
-    tier_share = (
-        {Tier.PLATINUM: 10, Tier.GOLD: 7, Tier.SILVER: 3, Tier.COMMUNITY: 0}
-        if big_deal
-        else {Tier.GOLD: 10, Tier.SILVER: 7, Tier.PLATINUM: 4, Tier.COMMUNITY: 3}
-    )
+    return {
+        **_account_fit_parts(advocacy_request, weights, path="account__", product_match=product_match),
+        **_advocate_fit_parts(advocacy_request, weights),
+    }
+
+
+def _score_parts(
+    advocacy_request: AdvocacyRequest, weights: MatchWeights, policy: ProgramPolicy, *, now: Any
+) -> dict[str, Any]:
     cap = max(policy.yearly_cap, 1)
     return {
-        "fit_industry": _points_if(
-            Q(account__industry__iexact=advocacy_request.prospect_industry)
-            if advocacy_request.prospect_industry
-            else None,
-            weights.industry,
-        ),
-        "fit_segment": _points_if(
-            Q(account__segment=advocacy_request.prospect_segment) if advocacy_request.prospect_segment else None,
-            weights.segment,
-        ),
-        "fit_region": _points_if(
-            Q(account__region=advocacy_request.prospect_region) if advocacy_request.prospect_region else None,
-            weights.region,
-        ),
-        "fit_products": _points_if(product_match, weights.products),
-        "fit_use_case": _points_if(
-            Q(use_cases__icontains=advocacy_request.use_case) if advocacy_request.use_case else None,
-            weights.use_case,
-        ),
-        "fit_seniority": _points_if(
-            Q(seniority=advocacy_request.seniority_wanted) if advocacy_request.seniority_wanted else None,
-            weights.seniority,
-        ),
-        "fit_language": _points_if(
-            Q(languages__regex=rf"(^| ){advocacy_request.language}( |$)") if advocacy_request.language else None,
-            weights.language,
-        ),
-        "fit_tier": Case(
-            *[When(tier=tier, then=Value(weights.tier * share // 10)) for tier, share in tier_share.items()],
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
+        **_fit_parts(advocacy_request, weights),
         "rotation_load": Greatest(
             Value(0), Value(weights.rotation_load) - F("used_12m") * Value(weights.rotation_load) / Value(cap)
         ),
@@ -287,7 +368,64 @@ def _score_parts(
             default=Value(weights.rotation_recency * 2 // 10),
             output_field=IntegerField(),
         ),
+        "feedback": _feedback_annotation(weights.feedback),
     }
+
+
+RATED = Q(status=Ask.Status.COMPLETED, advocate_rating__isnull=False)
+
+
+def feedback_points(weight: int, *, rating_sum: int, rated: int) -> int:
+    """Points for past feedback: ``weight * (mean rating - 1) / 4`` over the advocate's rated,
+    completed asks, rounded half away from zero; half the weight (rounded the same way) for an
+    advocate with no rating yet, so newcomers are not held back. Integer arithmetic only, so that
+    PostgreSQL, SQLite and Python agree exactly: with ``x = |w| * (sum / n - 1) / 4`` the magnitude
+    is ``floor(x + 1/2) = (2 * |w| * (sum - n) + 4 * n) // (8 * n)``, every operand non-negative."""
+    size = abs(weight)
+    magnitude = (2 * size * (rating_sum - rated) + 4 * rated) // (8 * rated) if rated else (size + 1) // 2
+    return magnitude if weight >= 0 else -magnitude
+
+
+def _feedback_expression(weight: int) -> Any:
+    """``feedback_points`` of a group of rated asks (at least one), as an aggregate expression."""
+    rated = Count("pk")
+    magnitude = (Value(2 * abs(weight)) * (Sum("advocate_rating") - rated) + Value(4) * rated) / (Value(8) * rated)
+    return ExpressionWrapper(magnitude if weight >= 0 else Value(-1) * magnitude, IntegerField())
+
+
+def _feedback_annotation(weight: int) -> Any:
+    """``feedback_points`` as an annotation on advocates: one grouped subquery over their rated asks
+    (no row, so the neutral points, for an advocate with none)."""
+    if weight == 0:
+        return Value(0)
+    points = (
+        Ask.objects.filter(RATED, organization=OuterRef("organization"), advocate=OuterRef("pk"))
+        .order_by()
+        .values("advocate")
+        .annotate(points=_feedback_expression(weight))
+        .values("points")
+    )
+    neutral = feedback_points(weight, rating_sum=0, rated=0)
+    return Coalesce(Subquery(points, output_field=IntegerField()), Value(neutral))
+
+
+def _rotation_parts(
+    *, used_12m: int, last_ask_at: datetime | None, weights: MatchWeights, cap: int, now: datetime
+) -> tuple[int, int]:
+    """``rotation_load`` and ``rotation_recency`` exactly as ``_score_parts`` states them in SQL
+    (PostgreSQL's integer division truncates toward zero)."""
+    product = used_12m * weights.rotation_load
+    quotient = abs(product) // cap if product >= 0 else -(abs(product) // cap)
+    load = max(0, weights.rotation_load - quotient)
+    if last_ask_at is None or last_ask_at <= now - timedelta(days=180):
+        recency = weights.rotation_recency
+    elif last_ask_at <= now - timedelta(days=90):
+        recency = weights.rotation_recency * 7 // 10
+    elif last_ask_at <= now - timedelta(days=60):
+        recency = weights.rotation_recency * 4 // 10
+    else:
+        recency = weights.rotation_recency * 2 // 10
+    return load, recency
 
 
 SCORE_PARTS = (
@@ -301,6 +439,7 @@ SCORE_PARTS = (
     "fit_tier",
     "rotation_load",
     "rotation_recency",
+    "feedback",
 )
 HARD_RULES = (
     "ok_active",
@@ -328,11 +467,89 @@ def _part_labels(weights: MatchWeights) -> dict[str, tuple[str, int]]:
         "fit_tier": (_("Tier for this deal"), weights.tier),
         "rotation_load": (_("Few recent asks"), weights.rotation_load),
         "rotation_recency": (_("Long since the last ask"), weights.rotation_recency),
+        "feedback": (_("Past feedback"), weights.feedback),
     }
 
 
 STATIC_PARTS = SCORE_PARTS[:8]  # fit and tier: read from the advocate and account rows alone
+# How many advocates, best fit and tier first, have their history read; widened until the ranking is
+# provably the one evaluating everyone would give (None: everyone).
 SHORTLISTS = (400, 4000, None)
+# Accounts read per shortlisted advocate: enough that an advocate of an account left out is provably
+# no match (a program has several advocates per account, and their own fit adds up to a third).
+ACCOUNTS_PER_ADVOCATE = 4
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a ranking depends on, resolved once."""
+
+    advocacy_request: AdvocacyRequest
+    activity_type: ActivityType
+    policy: ProgramPolicy
+    weights: MatchWeights
+    today: date
+    now: datetime
+
+    @property
+    def organization(self) -> Organization:
+        return self.advocacy_request.organization
+
+    @property
+    def window_start(self) -> date:
+        return window_start(self.today)
+
+    @property
+    def most_rotation(self) -> int:
+        """The most points rotation can add (both parts are at least 0)."""
+        recency = self.weights.rotation_recency
+        return max(self.weights.rotation_load, 0) + max(
+            recency, recency * 7 // 10, recency * 4 // 10, recency * 2 // 10, 0
+        )
+
+    @property
+    def most_feedback(self) -> int:
+        """The most points past feedback can add: its weight, for a mean rating of 5 (0 when the
+        weight is negative)."""
+        return max(self.weights.feedback, 0)
+
+    @property
+    def most_advocate_fit(self) -> int:
+        """The most points an advocate's own row (use case, seniority, language, tier) can add to
+        their account's fit."""
+        request, weights = self.advocacy_request, self.weights
+        return (
+            (max(weights.use_case, 0) if request.use_case else 0)
+            + (max(weights.seniority, 0) if request.seniority_wanted else 0)
+            + (max(weights.language, 0) if request.language else 0)
+            + max(0, *_tier_points(request, weights).values())
+        )
+
+
+@dataclass
+class _Row:
+    """An advocate who passes the rules their own and their account's rows decide, with their fit
+    and tier (``static_score``), their preferences for this activity and whether a blackout covers
+    the dates."""
+
+    pk: int
+    account_id: int
+    static_score: int
+    willing: bool
+    own_limit: int | None
+    own_interval: int | None
+    blacked_out: bool
+
+
+@dataclass
+class _History:
+    """Per advocate, from the ledger: (capped activities in the window, this type's in it, this
+    type's latest); from the asks: (holding capacity, of this type, the latest ask, waiting for an
+    answer on another request, open on this one, the sum of their ratings of completed asks, how
+    many they rated)."""
+
+    ledger: dict[int, tuple[int, int, date | None]]
+    asks: dict[int, tuple[int, int, datetime | None, int, int, int, int]]
 
 
 def rank_candidates(
@@ -341,84 +558,323 @@ def rank_candidates(
     """The best ``limit`` advocates who pass every hard rule, best first, each with its parts.
 
     Ranked in two steps so it stays fast with a hundred thousand advocates: a shortlist by the parts
-    that need no history (fit and tier, among active advocates of healthy accounts with the consent
-    needed), then every rule and the full score for the shortlist only. The result is exact: when
-    someone left off the shortlist could still have reached the list (their fit and tier plus the
-    most rotation can add), the shortlist is widened, up to everyone."""
-    today = today or timezone.localdate()
+    that need no ledger (fit, tier and past feedback, among active advocates of healthy accounts with
+    the consent needed; the best-fitting accounts first, then their advocates), then the ledger and
+    asks of the shortlist only (one grouped query each), the remaining rules, rotation and feedback
+    in Python.
+    The result is exact: when someone left off the shortlist could still have reached the list (their
+    fit, tier and feedback plus the most rotation can add; past feedback at its most for the
+    advocates of accounts left out), the shortlist is widened, up to everyone."""
+    if limit <= 0:
+        return []
     organization = advocacy_request.organization
-    activity_type = activity_type_for(advocacy_request)
     weights = MatchWeights.for_organization(organization)
-    policy = ProgramPolicy.for_organization(organization)
-    static_parts = {
-        key: value
-        for key, value in _score_parts(advocacy_request, weights, policy, now=timezone.now()).items()
-        if key in STATIC_PARTS
-    }
-    consent_ok = consent_condition(activity_type)
-    static: QuerySet[Any] = (
-        Advocate.objects.filter(
-            consent_ok,
-            organization=organization,
-            status=Advocate.Status.ACTIVE,
-            account__health_score__gte=policy.health_threshold,
-        )
-        .annotate(**static_parts)
-        .annotate(static_score=sum((F(part) for part in STATIC_PARTS[1:]), F(STATIC_PARTS[0])))
-        .order_by("-static_score", "pk")
+    inputs = _Inputs(
+        advocacy_request=advocacy_request,
+        activity_type=activity_type_for(advocacy_request),
+        policy=ProgramPolicy.for_organization(organization),
+        weights=weights,
+        today=today or timezone.localdate(),
+        now=timezone.now(),
     )
-    most_rotation = weights.rotation_load + weights.rotation_recency
-    for shortlist in SHORTLISTS:
-        ids: list[int] | None = None
-        best_left_out = None
-        if shortlist is not None:
-            head = list(static.values_list("pk", "static_score")[: shortlist + 1])
-            ids = [pk for pk, _score in head[:shortlist]]
-            if len(head) > shortlist:
-                best_left_out = head[shortlist][1] + most_rotation
-        candidates = _rank_within(advocacy_request, activity_type, ids, limit, today, one_per_account)
-        if best_left_out is None or (len(candidates) == limit and candidates[-1].score > best_left_out):
-            return candidates
-    return candidates
-
-
-def _rank_within(
-    advocacy_request: AdvocacyRequest,
-    activity_type: ActivityType,
-    ids: list[int] | None,
-    limit: int,
-    today: date,
-    one_per_account: bool,
-) -> list[Candidate]:
-    annotated: QuerySet[Any] = _annotate(advocacy_request, activity_type, today=today)
-    if ids is not None:
-        annotated = annotated.filter(pk__in=ids)
-    passing = annotated.filter(**{rule: True for rule in HARD_RULES}, already_asked=False)
-    total = sum((F(part) for part in SCORE_PARTS[1:]), F(SCORE_PARTS[0]))
-    ranked = passing.annotate(match_score=total)
-    if one_per_account:
-        ranked = ranked.annotate(
-            account_rank=Window(
-                RowNumber(), partition_by=[F("account_id")], order_by=[F("match_score").desc(), F("pk").asc()]
-            )
-        ).filter(account_rank=1)
-    # The advocate's own minimum interval varies per row; it is checked on the few best rows only.
-    fetched = ranked.select_related("account").order_by("-match_score", "pk")[: limit * 2 + 10]
-    rows = [advocate for advocate in fetched if not _within_own_interval(advocate, today)][:limit]
-    labels = _part_labels(MatchWeights.for_organization(advocacy_request.organization))
+    # The bound on what rotation adds needs it never to subtract.
+    shortlists = SHORTLISTS if weights.rotation_load >= 0 and weights.rotation_recency >= 0 else (None,)
+    ranked: list[tuple[int, _Row, dict[str, int]]] = []
+    for shortlist in shortlists:
+        rows, left_out = _shortlist(inputs, shortlist)
+        ranked = _rank(inputs, rows, limit=limit, one_per_account=one_per_account, whole=shortlist is None)
+        if left_out is None or (len(ranked) == limit and _out_of_reach(inputs, left_out, ranked[-1][0])):
+            break
+    # The fit and tier parts of the few ranked, for their breakdown: the shortlist kept only the sum.
+    advocates = (
+        Advocate.objects.filter(organization=organization, pk__in=[row.pk for _s, row, _h in ranked])
+        .select_related("account")
+        .annotate(**_fit_parts(advocacy_request, weights))
+    )
+    by_pk = {advocate.pk: advocate for advocate in advocates}
+    labels = _part_labels(weights)
     candidates = []
-    for advocate in rows:
-        parts = [(key, str(labels[key][0]), int(getattr(advocate, key)), labels[key][1]) for key in SCORE_PARTS]
-        candidates.append(Candidate(advocate=advocate, score=int(advocate.match_score), parts=parts))
+    for score, row, history_parts in ranked:
+        advocate: Any = by_pk[row.pk]
+        points = {**{key: getattr(advocate, key) for key in STATIC_PARTS}, **history_parts}
+        parts = [(key, str(labels[key][0]), points[key], labels[key][1]) for key in SCORE_PARTS]
+        candidates.append(Candidate(advocate=advocate, score=score, parts=parts))
     return candidates
+
+
+@dataclass
+class _LeftOut:
+    """What an advocate left off a shortlist could score at most. ``advocates``: one of the accounts
+    read (the best fit, tier and feedback not taken, plus the most rotation can add);
+    ``account_fit``: the best fit among the accounts not read (``account_ids`` are those read)."""
+
+    advocates: int | None = None
+    account_fit: int | None = None
+    account_ids: list[int] = field(default_factory=list)
+
+
+def _out_of_reach(inputs: _Inputs, left_out: _LeftOut, score: int) -> bool:
+    """Whether nobody left off the shortlist can reach ``score``. An advocate of an account not
+    read scores at most its fit, what their own row can add, the most rotation can add and their
+    past feedback. Feedback is counted at its most first; should that not settle it, the advocates
+    there who rated completed asks are scored (their fit, tier and feedback, one grouped query over
+    the rated asks), and everyone else has the neutral points."""
+    if left_out.advocates is not None and left_out.advocates >= score:
+        return False
+    if left_out.account_fit is None:
+        return True
+    most_unrated = left_out.account_fit + inputs.most_advocate_fit + inputs.most_rotation
+    if most_unrated + inputs.most_feedback < score:
+        return True
+    most_unrated += feedback_points(inputs.weights.feedback, rating_sum=0, rated=0)
+    rated = _best_rated_outside(inputs, left_out.account_ids)
+    return most_unrated < score and (rated is None or rated + inputs.most_rotation < score)
+
+
+def _best_rated_outside(inputs: _Inputs, account_ids: list[int]) -> int | None:
+    """The best fit, tier and past feedback of an active advocate of a healthy account outside
+    ``account_ids`` who rated completed asks (None: there is none)."""
+    request, weights, organization = inputs.advocacy_request, inputs.weights, inputs.organization
+    products = _requested_products(request)
+    product_match = (
+        Q(
+            advocate__account_id__in=AccountProduct.objects.filter(
+                organization=organization, product__organization=organization, product__name__in=products
+            ).values("account_id")
+        )
+        if products
+        else None
+    )
+    fit = _total(
+        {
+            **_account_fit_parts(request, weights, path="advocate__account__", product_match=product_match),
+            **_advocate_fit_parts(request, weights, path="advocate__"),
+        }
+    )
+    return (
+        Ask.objects.filter(
+            RATED,
+            organization=organization,
+            advocate__status=Advocate.Status.ACTIVE,
+            advocate__account__health_score__gte=inputs.policy.health_threshold,
+        )
+        .exclude(_OneOf("advocate__account_id", account_ids))
+        .order_by()
+        .values("advocate_id")
+        .annotate(points=_feedback_expression(weights.feedback), fit=Max(fit))
+        .aggregate(most=Max(F("fit") + F("points")))["most"]
+    )
+
+
+def _shortlist(inputs: _Inputs, shortlist: int | None) -> tuple[list[_Row], _LeftOut | None]:
+    """The ``shortlist`` best advocates by fit, tier and past feedback (None: all) among those
+    passing the rules their own and their account's rows decide, and what anyone left out could
+    score at most (None: nobody left out).
+
+    The accounts are ranked first (one pass over them, no join), then only the advocates of the
+    ``ACCOUNTS_PER_ADVOCATE * shortlist`` best-fitting accounts are read, through the index on their
+    account: an advocate of any other account scores at most the fit of the best account left out
+    plus what an advocate's own row and past feedback can add. Those advocates are ranked by fit,
+    tier and past feedback (their rated asks are few: an index lookup each), so one left off the
+    shortlist scores at most that plus rotation. Preferences and blackouts are read for the rows
+    returned only (PostgreSQL evaluates those subqueries after the sort and limit)."""
+    request, weights, organization = inputs.advocacy_request, inputs.weights, inputs.organization
+    products = _requested_products(request)
+    product_accounts = (
+        AccountProduct.objects.filter(
+            organization=organization, product__organization=organization, product__name__in=products
+        ).values("account_id")
+        if products
+        else None
+    )
+    own = {"organization": OuterRef("organization"), "advocate": OuterRef("pk")}
+    preference = ActivityPreference.objects.filter(**own, activity_type=inputs.activity_type)
+    # LIMIT 1 subqueries rather than EXISTS: PostgreSQL reads these for the rows returned only,
+    # after the sort and limit, where it would hash the whole table for an EXISTS.
+    advocates: QuerySet[Advocate] = Advocate.objects.filter(
+        consent_condition(inputs.activity_type), organization=organization, status=Advocate.Status.ACTIVE
+    ).annotate(
+        preference_id=Subquery(preference.values("pk")[:1]),
+        any_preference_id=Subquery(ActivityPreference.objects.filter(**own).values("pk")[:1]),
+        own_limit=Subquery(preference.values("max_per_year")[:1]),
+        own_interval=Subquery(preference.values("min_interval_days")[:1]),
+        blackout_id=Subquery(
+            BlackoutPeriod.objects.filter(
+                **own, starts_on__lte=max(request.needed_by, inputs.today), ends_on__gte=inputs.today
+            ).values("pk")[:1]
+        ),
+    )
+    facts = ("preferences_stated_at", "preference_id", "any_preference_id", "own_limit", "own_interval", "blackout_id")
+    advocate_fit = _total(_advocate_fit_parts(request, weights))
+    left_out = _LeftOut()
+    if shortlist is None:
+        product_match = Q(account_id__in=product_accounts) if product_accounts is not None else None
+        static: QuerySet[Any] = advocates.filter(account__health_score__gte=inputs.policy.health_threshold).annotate(
+            static_score=_total(_account_fit_parts(request, weights, path="account__", product_match=product_match))
+            + advocate_fit
+        )
+        values = list(static.values_list("pk", "account_id", "static_score", *facts))
+    else:
+        product_match = Q(pk__in=product_accounts) if product_accounts is not None else None
+        accounts = (
+            CustomerAccount.objects.filter(organization=organization, health_score__gte=inputs.policy.health_threshold)
+            .annotate(account_fit=_total(_account_fit_parts(request, weights, path="", product_match=product_match)))
+            .order_by("-account_fit", "pk")
+            .values_list("pk", "account_fit")
+        )
+        account_limit = shortlist * ACCOUNTS_PER_ADVOCATE
+        best_accounts = list(accounts[: account_limit + 1])
+        if len(best_accounts) > account_limit:
+            left_out.account_fit = best_accounts[account_limit][1]
+            best_accounts = best_accounts[:account_limit]
+            left_out.account_ids = [pk for pk, _fit in best_accounts]
+        by_fit: dict[int, list[int]] = defaultdict(list)
+        for pk, fit in best_accounts:
+            by_fit[fit].append(pk)
+        account_fit = Case(
+            *[When(_OneOf("account_id", pks), then=Value(fit)) for fit, pks in by_fit.items()],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        static = (
+            advocates.filter(_OneOf("account_id", [pk for pk, _fit in best_accounts]))
+            .annotate(static_score=account_fit + advocate_fit, feedback=_feedback_annotation(weights.feedback))
+            .annotate(shortlist_score=F("static_score") + F("feedback"))
+            .order_by("-shortlist_score", "pk")
+        )
+        shortlisted = list(
+            static.values_list("shortlist_score", "pk", "account_id", "static_score", *facts)[: shortlist + 1]
+        )
+        if len(shortlisted) > shortlist:
+            left_out.advocates = shortlisted.pop()[0] + inputs.most_rotation
+        values = [row[1:] for row in shortlisted]
+    rows = []
+    for pk, account_id, static_score, stated_at, preference_id, any_preference_id, limit, interval, blackout in values:
+        willing = preference_id is not None or (any_preference_id is None and stated_at is None)
+        rows.append(_Row(pk, account_id, static_score, willing, limit, interval, blacked_out=blackout is not None))
+    return rows, (left_out if left_out.advocates is not None or left_out.account_fit is not None else None)
+
+
+def _total(parts: dict[str, Any]) -> Any:
+    expressions = list(parts.values())
+    return sum(expressions[1:], expressions[0])
+
+
+def _history(inputs: _Inputs, ids: list[int] | None) -> _History:
+    """The ledger and asks of the advocates ``ids`` (None: the whole organisation), one grouped
+    query each: the same figures as ``annotate_rules``'s subqueries (the ratings behind past
+    feedback come with the asks, at no extra query)."""
+    organization, activity_type, request = inputs.organization, inputs.activity_type, inputs.advocacy_request
+    start = inputs.window_start
+    by_advocate = [_OneOf("advocate_id", ids)] if ids is not None else []
+    ledger = (
+        Activity.objects.filter(*by_advocate, organization=organization, status__in=Activity.COUNTING_STATUSES)
+        .filter(Q(occurred_on__gt=start) | Q(activity_type=activity_type))
+        .order_by()
+        .values("advocate_id")
+        .annotate(
+            capped=Count("pk", filter=Q(occurred_on__gt=start, activity_type__counts_toward_cap=True)),
+            of_type=Count("pk", filter=Q(occurred_on__gt=start, activity_type=activity_type)),
+            last_of_type=Max("occurred_on", filter=Q(activity_type=activity_type)),
+        )
+        .values_list("advocate_id", "capped", "of_type", "last_of_type")
+    )
+    holding = Q(status__in=Ask.COUNTING_STATUSES, activity__isnull=True, asked_at__date__gt=start)
+    asks = (
+        Ask.objects.filter(*by_advocate, organization=organization)
+        .order_by()
+        .values("advocate_id")
+        .annotate(
+            holding=Count("pk", filter=holding),
+            holding_of_type=Count("pk", filter=holding & Q(request__request_type=activity_type.key)),
+            last_ask_at=Max("asked_at"),
+            pending_elsewhere=Count("pk", filter=Q(status=Ask.Status.PENDING) & ~Q(request=request)),
+            already_asked=Count("pk", filter=Q(request=request, status__in=Ask.COUNTING_STATUSES)),
+            rating_sum=Sum("advocate_rating", filter=RATED, default=0),
+            rated=Count("pk", filter=RATED),
+        )
+        .values_list(
+            "advocate_id",
+            "holding",
+            "holding_of_type",
+            "last_ask_at",
+            "pending_elsewhere",
+            "already_asked",
+            "rating_sum",
+            "rated",
+        )
+    )
+    return _History(
+        ledger={pk: (capped, of_type, last) for pk, capped, of_type, last in ledger},
+        asks={pk: tuple(rest) for pk, *rest in asks},
+    )
+
+
+def _rank(
+    inputs: _Inputs, rows: list[_Row], *, limit: int, one_per_account: bool, whole: bool
+) -> list[tuple[int, _Row, dict[str, int]]]:
+    """(score, row, the parts read from history: rotation and feedback) of the best ``limit`` of
+    ``rows`` who pass every remaining rule, best first: the rules of ``annotate_rules`` (``ok_willing``
+    … ``ok_not_pending``,
+    ``already_asked``), then one per account, then the advocate's own minimum interval (checked on
+    the account's best, as ``why_not`` reports it)."""
+    history = _history(inputs, None if whole else [row.pk for row in rows])
+    activity_type, policy, weights, today = inputs.activity_type, inputs.policy, inputs.weights, inputs.today
+    type_limit = activity_type.limit_per_year if activity_type.limit_per_year is not None else NO_LIMIT
+    interval_until = today - timedelta(days=activity_type.min_interval_days or 0)
+    cooldown_until = inputs.now - timedelta(days=policy.cooldown_days)
+    cap = max(policy.yearly_cap, 1)
+    scored: list[tuple[int, _Row, dict[str, int], bool]] = []
+    for row in rows:
+        capped, of_type, last_of_type = history.ledger.get(row.pk, (0, 0, None))
+        holding, holding_of_type, last_ask_at, pending_elsewhere, already_asked, rating_sum, rated = history.asks.get(
+            row.pk, (0, 0, None, 0, 0, 0, 0)
+        )
+        used_12m = capped + holding
+        type_used_12m = of_type + holding_of_type
+        if (
+            not row.willing
+            or (activity_type.counts_toward_cap and used_12m >= policy.yearly_cap)
+            or type_used_12m >= type_limit
+            or (row.own_limit is not None and type_used_12m >= row.own_limit)
+            or (last_of_type is not None and last_of_type > interval_until)
+            or (last_ask_at is not None and last_ask_at > cooldown_until)
+            or row.blacked_out
+            or pending_elsewhere
+            or already_asked
+        ):
+            continue
+        load, recency = _rotation_parts(
+            used_12m=used_12m, last_ask_at=last_ask_at, weights=weights, cap=cap, now=inputs.now
+        )
+        history_parts = {
+            "rotation_load": load,
+            "rotation_recency": recency,
+            "feedback": feedback_points(weights.feedback, rating_sum=rating_sum, rated=rated),
+        }
+        blocked = _blocked_by_own_interval(row.own_interval, last_of_type, today)
+        scored.append((row.static_score + sum(history_parts.values()), row, history_parts, blocked))
+    scored.sort(key=lambda item: (-item[0], item[1].pk))
+    ranked: list[tuple[int, _Row, dict[str, int]]] = []
+    accounts_seen: set[int] = set()
+    for score, row, history_parts, blocked in scored:
+        if one_per_account:
+            if row.account_id in accounts_seen:
+                continue
+            accounts_seen.add(row.account_id)
+        if not blocked:
+            ranked.append((score, row, history_parts))
+            if len(ranked) == limit:
+                break
+    return ranked
+
+
+def _blocked_by_own_interval(own_interval: int | None, last_type_on: date | None, today: date) -> bool:
+    return bool(own_interval and last_type_on and last_type_on > today - timedelta(days=own_interval))
 
 
 def _within_own_interval(advocate: Any, today: date) -> bool:
-    return bool(
-        advocate.own_interval
-        and advocate.last_type_on
-        and advocate.last_type_on > today - timedelta(days=advocate.own_interval)
-    )
+    return _blocked_by_own_interval(advocate.own_interval, advocate.last_type_on, today)
 
 
 def why_not(*, advocacy_request: AdvocacyRequest, advocate: Advocate, today: date | None = None) -> list[Reason]:
@@ -429,7 +885,7 @@ def why_not(*, advocacy_request: AdvocacyRequest, advocate: Advocate, today: dat
     activity_type = activity_type_for(advocacy_request)
     policy = ProgramPolicy.for_organization(organization)
     row: Any = (
-        _annotate(advocacy_request, activity_type, today=today)
+        annotate_rules(advocacy_request, activity_type, today=today)
         .select_related("account")
         .get(organization=organization, pk=advocate.pk)
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from advocates.capacity import add_months
 from advocates.models import ActivityPreference, Advocate, BlackoutPeriod, Tier
-from requests_mgmt.matching import rank_candidates, why_not
+from requests_mgmt.matching import feedback_points, rank_candidates, why_not
 from requests_mgmt.models import Ask, RequestType
 from tests.factories import ActivityFactory, AdvocacyRequestFactory, AdvocateFactory, CustomerAccountFactory
 
@@ -43,6 +43,28 @@ def call_request(org: Any, members: Any, **fields: Any) -> Any:
 
 def ranked_ids(advocacy_request: Any, today: date) -> list[int]:
     return [candidate.advocate.pk for candidate in rank_candidates(advocacy_request=advocacy_request, today=today)]
+
+
+def rate_past_asks(org: Any, members: Any, advocate: Advocate, ratings: list[int | None]) -> None:
+    """Completed asks of a past request (long enough ago not to touch rotation), each with the
+    advocate's rating (None: not rated)."""
+    past_request = call_request(org, members)
+    long_ago = timezone.now() - timedelta(days=400)
+    for rating in ratings:
+        Ask.objects.create(
+            organization=org,
+            request=past_request,
+            advocate=advocate,
+            status=Ask.Status.COMPLETED,
+            asked_at=long_ago,
+            completed_at=long_ago + timedelta(days=5),
+            advocate_rating=rating,
+            rated_at=long_ago + timedelta(days=6) if rating is not None else None,
+        )
+
+
+def parts_of(candidate: Any) -> dict[str, int]:
+    return {key: points for key, _label, points, _max in candidate.parts}
 
 
 def reasons(advocacy_request: Any, advocate: Advocate, today: date) -> dict[str, Any]:
@@ -206,10 +228,15 @@ def test_ranking_takes_a_fixed_number_of_queries(
 ) -> None:
     for _index in range(30):
         good_advocate(org)
+    for advocate in Advocate.objects.filter(organization=org)[:10]:
+        rate_past_asks(org, members, advocate, [5, 4])
     advocacy_request = call_request(org, members)
+    # The ratings behind past feedback come with the asks' grouped query: still six queries (a seventh
+    # only when accounts were left unread and feedback at its most could reach the list; see below).
     with django_assert_max_num_queries(6):
         candidates = rank_candidates(advocacy_request=advocacy_request, today=today)
     assert len(candidates) == 20
+    assert {parts_of(candidate)["feedback"] for candidate in candidates} == {5, 9}
 
 
 def test_matching_page_ranks_and_explains(org: Any, other_org: Any, members: Any, client_for: Any) -> None:
@@ -272,6 +299,8 @@ def test_shortlisting_never_changes_the_result(
                 activity_type=activity_types["beta"],
                 occurred_on=today - timedelta(days=40 + days),
             )
+        # The least suited tiers rated their past asks best, so feedback reorders them too.
+        rate_past_asks(org, members, advocate, [[1], [3], [5, 5]][index % 3] if index % 4 else [])
     advocacy_request = call_request(org, members, deal_value=Decimal("300000"))
     expected = [
         (c.advocate.pk, c.score) for c in rank_candidates(advocacy_request=advocacy_request, today=today, limit=5)
@@ -279,3 +308,205 @@ def test_shortlisting_never_changes_the_result(
     monkeypatch.setattr(matching_module, "SHORTLISTS", shortlists)
     got = [(c.advocate.pk, c.score) for c in rank_candidates(advocacy_request=advocacy_request, today=today, limit=5)]
     assert got == expected and len(got) == 5
+
+
+def test_ranking_applies_the_same_rules_and_parts_as_why_not(
+    org: Any, members: Any, activity_types: Any, today: date
+) -> None:
+    """The ranking reads history with grouped queries and applies the rules in Python; "why not?"
+    reads the annotated rules. Both must agree on who may be asked, and the parts on their scores."""
+    from requests_mgmt.matching import SCORE_PARTS, activity_type_for, annotate_rules
+
+    other_request = call_request(org, members)
+    population = []
+    for index in range(14):
+        advocate = good_advocate(
+            org,
+            tier=[Tier.PLATINUM, Tier.GOLD, Tier.SILVER, Tier.COMMUNITY][index % 4],
+            seniority="executive" if index % 3 == 0 else "manager",
+            languages="en pt" if index % 2 else "ja",
+        )
+        population.append(advocate)
+        for days in range(index % 7):  # from none to past the yearly cap
+            ActivityFactory(
+                organization=org,
+                advocate=advocate,
+                activity_type=activity_types["beta"],
+                occurred_on=today - timedelta(days=35 + 30 * days),
+            )
+    willing, unwilling, own_interval, blacked_out, pending, recent = population[:6]
+    for advocate in (willing, unwilling, own_interval):
+        advocate.preferences_stated_at = timezone.now()
+        advocate.save(update_fields=["preferences_stated_at"])
+    ActivityPreference.objects.create(
+        organization=org, advocate=willing, activity_type=activity_types["reference_call"], max_per_year=3
+    )
+    ActivityPreference.objects.create(organization=org, advocate=unwilling, activity_type=activity_types["beta"])
+    ActivityPreference.objects.create(
+        organization=org, advocate=own_interval, activity_type=activity_types["reference_call"], min_interval_days=400
+    )
+    ActivityFactory(
+        organization=org,
+        advocate=own_interval,
+        activity_type=activity_types["reference_call"],
+        occurred_on=today - timedelta(days=380),
+    )
+    BlackoutPeriod.objects.create(
+        organization=org, advocate=blacked_out, starts_on=today, ends_on=today + timedelta(days=3)
+    )
+    Ask.objects.create(
+        organization=org, request=other_request, advocate=pending, asked_at=timezone.now() - timedelta(days=45)
+    )
+    Ask.objects.create(
+        organization=org,
+        request=other_request,
+        advocate=recent,
+        status=Ask.Status.DECLINED,
+        asked_at=timezone.now() - timedelta(days=75),
+    )
+    for index, advocate in enumerate(population[6:]):  # means of 1, 4.5, 2, 3.67 (one not rated), none
+        rate_past_asks(org, members, advocate, [[1], [4, 5], [2], [3, 4, 4, None], []][index % 5])
+    advocacy_request = call_request(org, members, seniority_wanted="executive", language="pt", use_case="")
+
+    ranked = rank_candidates(advocacy_request=advocacy_request, today=today, limit=100, one_per_account=False)
+    askable = {a.pk for a in population if not why_not(advocacy_request=advocacy_request, advocate=a, today=today)}
+    assert {candidate.advocate.pk for candidate in ranked} == askable
+    assert {unwilling.pk, own_interval.pk, blacked_out.pk, pending.pk}.isdisjoint(askable)
+    assert {willing.pk, recent.pk} <= askable
+    annotated = {
+        row["pk"]: row
+        for row in annotate_rules(advocacy_request, activity_type_for(advocacy_request), today=today).values(
+            "pk", *SCORE_PARTS
+        )
+    }
+    for candidate in ranked:
+        assert {key: points for key, _label, points, _max in candidate.parts} == {
+            key: annotated[candidate.advocate.pk][key] for key in SCORE_PARTS
+        }
+    scores = [candidate.score for candidate in ranked]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) > 3
+    assert {parts_of(candidate)["feedback"] for candidate in ranked} >= {0, 9, 3, 7, 5}
+
+
+@pytest.mark.parametrize(
+    ("weight", "ratings", "points"),
+    [
+        (10, [], 5),  # nobody rated yet: neutral, half the weight
+        (10, [None, None], 5),  # completed but not rated
+        (10, [5, 5, 5], 10),  # mean 5: the whole weight
+        (10, [1, 1], 0),  # mean 1: nothing
+        (10, [3], 5),
+        (10, [2], 3),  # 2.5, rounded half away from zero
+        (10, [4, 5], 9),  # 8.75
+        (10, [1, 2], 1),  # 1.25
+        (7, [], 4),  # 3.5
+        (7, [2, 3, 3], 3),  # 7 * (8/3 - 1) / 4 = 2.92
+        (6, [1, 1, 2], 1),  # exactly 0.5
+        (-10, [5], -10),  # a negative weight turns the scale over
+        (-10, [], -5),
+        (0, [5], 0),
+    ],
+)
+def test_past_feedback_points_in_both_paths(
+    org: Any, members: Any, today: date, weight: int, ratings: list[int | None], points: int
+) -> None:
+    """The mean of the advocate's own ratings of their completed asks, the same in the ranking
+    (Python), in the annotations "why not?" and campaigns read (SQL), and in ``feedback_points``."""
+    from requests_mgmt.matching import activity_type_for, annotate_rules
+
+    org.settings = {**(org.settings or {}), "matching_weights": {"feedback": weight}}
+    org.save(update_fields=["settings"])
+    advocate = good_advocate(org)
+    rate_past_asks(org, members, advocate, ratings)
+    rated = [rating for rating in ratings if rating is not None]
+    assert feedback_points(weight, rating_sum=sum(rated), rated=len(rated)) == points
+    advocacy_request = call_request(org, members)
+    (candidate,) = rank_candidates(advocacy_request=advocacy_request, today=today)
+    feedback = next(part for part in candidate.parts if part[0] == "feedback")
+    assert feedback == ("feedback", "Past feedback", points, weight)
+    annotated = annotate_rules(advocacy_request, activity_type_for(advocacy_request), today=today)
+    assert annotated.get(pk=advocate.pk).feedback == points
+
+
+def test_past_feedback_reorders_the_ranking(org: Any, members: Any, today: date) -> None:
+    """Otherwise equal advocates: the one whose engagements went well first, a newcomer next, the one
+    whose went badly last. Only rated, completed asks count."""
+    went_well, newcomer, went_badly = good_advocate(org), good_advocate(org), good_advocate(org)
+    rate_past_asks(org, members, went_well, [5, 4, 5])
+    rate_past_asks(org, members, went_badly, [1, 2])
+    Ask.objects.create(  # declined: its rating (however it came about) is no feedback on an engagement
+        organization=org,
+        request=call_request(org, members),
+        advocate=went_badly,
+        status=Ask.Status.DECLINED,
+        asked_at=timezone.now() - timedelta(days=300),
+        advocate_rating=5,
+    )
+    advocacy_request = call_request(org, members)
+    candidates = rank_candidates(advocacy_request=advocacy_request, today=today)
+    assert [c.advocate.pk for c in candidates] == [went_well.pk, newcomer.pk, went_badly.pk]
+    assert [parts_of(c)["feedback"] for c in candidates] == [9, 5, 1]
+    assert candidates[0].score - candidates[2].score == 8
+
+
+def test_the_shortlist_ranks_by_past_feedback_too(org: Any, members: Any, today: date, monkeypatch: Any) -> None:
+    """A shortlist of one takes the gold advocate who rated their ask 5 over the platinum one who
+    rated theirs 1 (the bound on those left off it adds only what rotation can)."""
+    import requests_mgmt.matching as matching_module
+
+    platinum = good_advocate(org, tier=Tier.PLATINUM)
+    gold = good_advocate(org, tier=Tier.GOLD)
+    rate_past_asks(org, members, platinum, [1])
+    rate_past_asks(org, members, gold, [5])
+    advocacy_request = call_request(org, members, deal_value=Decimal("500000"))
+    monkeypatch.setattr(matching_module, "SHORTLISTS", (1, None))
+    (best,) = rank_candidates(advocacy_request=advocacy_request, today=today, limit=1)
+    assert best.advocate.pk == gold.pk
+    assert parts_of(best)["fit_tier"] == 7 and parts_of(best)["feedback"] == 10
+
+
+@pytest.mark.parametrize(
+    ("read_ratings", "left_out_ratings", "far_ratings", "left_out_wins"),
+    [([2], [5], [], True), ([], [], [], False), ([], [], [5], False)],
+)
+def test_an_account_left_out_is_bounded_by_its_best_feedback(
+    org: Any,
+    members: Any,
+    today: date,
+    monkeypatch: Any,
+    django_assert_max_num_queries: Any,
+    read_ratings: list[int],
+    left_out_ratings: list[int],
+    far_ratings: list[int],
+    left_out_wins: bool,
+) -> None:
+    """An advocate of an account the shortlist did not read may still win on past feedback. With
+    feedback counted at its most (10) every case is open; scoring those who rated completed asks
+    outside the accounts read settles it: the advocate left out rated 5, the shortlist widens and
+    they win (70 against 68, though 68 beats what they could score with neutral feedback); nobody
+    rated there, or only someone of an account that fits nowhere near, the one read wins (70
+    against at most 65) with one query more and no widening."""
+    import requests_mgmt.matching as matching_module
+
+    org.settings = {**(org.settings or {}), "matching_weights": {"region": 5}}
+    org.save(update_fields=["settings"])
+
+    def account(region: str) -> Any:
+        return CustomerAccountFactory(organization=org, health_score=90, industry="Financial services", region=region)
+
+    read = good_advocate(org, account=account("north_america"), tier=Tier.PLATINUM, seniority="executive")
+    for _index in range(3):  # the other accounts read: as good a fit, nobody to ask there
+        account("north_america")
+    left_out = good_advocate(org, account=account("emea"), tier=Tier.PLATINUM, seniority="executive")
+    far = good_advocate(org, account=CustomerAccountFactory(organization=org, health_score=90, industry="Retail"))
+    rate_past_asks(org, members, read, read_ratings)
+    rate_past_asks(org, members, left_out, left_out_ratings)
+    rate_past_asks(org, members, far, far_ratings)
+    advocacy_request = call_request(
+        org, members, prospect_region="north_america", seniority_wanted="executive", deal_value=Decimal("500000")
+    )
+    monkeypatch.setattr(matching_module, "SHORTLISTS", (1, None))
+    monkeypatch.setattr(matching_module, "ACCOUNTS_PER_ADVOCATE", 4)
+    with django_assert_max_num_queries(10 if left_out_wins else 7):
+        (best,) = rank_candidates(advocacy_request=advocacy_request, today=today, limit=1)
+    assert best.advocate.pk == (left_out.pk if left_out_wins else read.pk) and best.score == 70
