@@ -24,9 +24,24 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 6 * 60 * 60},
     },
+    "outreach-sweep": {
+        "task": "requests_mgmt.outreach_tasks.outreach_sweep_task",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
     "welcome-sequence-sweep": {
         "task": "advocates.enrollment_tasks.welcome_sequence_sweep_task",
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},  # a sweep still queued when the next is due is skipped
+    },
+    "campaign-closing-sweep": {
+        "task": "requests_mgmt.campaign_tasks.close_due_campaigns_sweep_task",
+        "schedule": crontab(hour=0, minute=20),  # just after midnight UTC: the day after a campaign's closing day
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "content-permission-expiry-sweep": {
+        "task": "requests_mgmt.content_tasks.content_expiry_sweep_task",
+        "schedule": crontab(hour=6, minute=45),  # before the program team's working day in Europe
+        "options": {"expires": 6 * 60 * 60},
     },
 }

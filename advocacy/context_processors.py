@@ -17,6 +17,9 @@ NAVIGATION = (
     (Capability.ADVOCATES, "advocates:advocate-list", _("Advocates"), "advocates/"),
     (Capability.ADVOCATES, "accounts:account-list", _("Accounts"), "accounts/"),
     (Capability.REQUESTS, "requests_mgmt:request-list", _("Requests"), "requests/"),
+    (Capability.REQUESTS_TRIAGE, "content:content-list", _("Content"), "content/"),
+    (Capability.REFERRALS, "referrals:referral-list", _("Referrals"), "referrals/"),
+    (Capability.CAMPAIGNS, "campaigns:campaign-list", _("Campaigns"), "campaigns/"),
     (Capability.PORTAL, "portal:home", _("My advocacy"), "portal/"),
     (Capability.SETTINGS, "settings:organization", _("Settings"), "settings/"),
 )

@@ -27,6 +27,8 @@ class Capability(models.TextChoices):
     ADVOCATES_NOMINATE = "advocates_nominate", _("Nominate advocates")
     REQUESTS = "requests", _("Requests")
     REQUESTS_TRIAGE = "requests_triage", _("Triage requests")
+    CAMPAIGNS = "campaigns", _("Campaigns")
+    REFERRALS = "referrals", _("Referrals")
     PORTAL = "portal", _("Advocate portal")
     SETTINGS = "settings", _("Settings")
 
@@ -40,6 +42,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ADVOCATES_NOMINATE,
             Capability.REQUESTS,
             Capability.REQUESTS_TRIAGE,
+            Capability.CAMPAIGNS,
+            Capability.REFERRALS,
             Capability.SETTINGS,
         }
     ),
@@ -51,11 +55,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ADVOCATES_NOMINATE,
             Capability.REQUESTS,
             Capability.REQUESTS_TRIAGE,
+            Capability.CAMPAIGNS,
+            Capability.REFERRALS,
         }
     ),
     Role.CSM: frozenset({Capability.ADVOCATES, Capability.ADVOCATES_NOMINATE, Capability.REQUESTS}),
-    Role.MARKETING: frozenset({Capability.ADVOCATES, Capability.REQUESTS}),
-    Role.SALES: frozenset({Capability.REQUESTS}),
+    Role.MARKETING: frozenset({Capability.ADVOCATES, Capability.REQUESTS, Capability.CAMPAIGNS}),
+    Role.SALES: frozenset({Capability.REQUESTS, Capability.REFERRALS}),
     Role.EXECUTIVE: frozenset({Capability.DASHBOARD}),
     Role.ADVOCATE: frozenset({Capability.PORTAL}),
 }

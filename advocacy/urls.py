@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from requests_mgmt.views import outreach as outreach_views
+
 from .views import account as account_views
 from .views import messages as message_views
 
@@ -17,6 +19,11 @@ organization_patterns = [
     path("advocates/", include("advocates.urls")),
     path("accounts/", include("advocates.account_urls")),
     path("requests/", include("requests_mgmt.urls")),
+    path("campaigns/", include("requests_mgmt.campaign_urls")),
+    path("", include("requests_mgmt.outreach_urls")),
+    path("", include("requests_mgmt.referral_urls")),
+    path("", include("requests_mgmt.content_urls")),
+    path("", include("requests_mgmt.engagement_urls")),
     path("portal/", include("advocates.portal_urls")),
     path("settings/program/", include("advocates.program_urls")),
     path("settings/", include("advocacy.settings_urls")),
@@ -34,6 +41,7 @@ urlpatterns = [
     path("accounts/invitations/<str:token>/", account_views.invitation_accept, name="invitation-accept"),
     path("accounts/", include("allauth.urls")),
     path("m/unsubscribe/<str:token>/", message_views.unsubscribe, name="message-unsubscribe"),
+    path("a/<str:token>/", outreach_views.answer, name="ask-answer"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

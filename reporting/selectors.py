@@ -76,7 +76,8 @@ def request_summary(organization: Organization) -> dict[str, Any]:
     today = timezone.localdate()
     soon = (timezone.now() + DUE_SOON).date()
     year_ago = timezone.now() - timedelta(days=365)
-    return AdvocacyRequest.objects.filter(organization=organization).aggregate(
+    # Campaigns are followed on their own page; their requests would swamp the queue figures.
+    return AdvocacyRequest.objects.filter(organization=organization, campaign__isnull=True).aggregate(
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         awaiting_triage=Count("id", filter=Q(status=RequestStatus.SUBMITTED)),
         overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__lt=today)),
@@ -90,7 +91,7 @@ def request_summary(organization: Organization) -> dict[str, Any]:
 
 def upcoming_requests(organization: Organization, limit: int = 8) -> list[AdvocacyRequest]:
     return list(
-        AdvocacyRequest.objects.filter(organization=organization, status__in=OPEN_STATUSES)
+        AdvocacyRequest.objects.filter(organization=organization, status__in=OPEN_STATUSES, campaign__isnull=True)
         .select_related("requester")
         .order_by("needed_by", "created_at")[:limit]
     )

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from advocacy.models import Membership, Organization
 from advocacy.roles import Capability, Role
 
-from .models import MARKETING_TYPES, OPEN_STATUSES, SALES_TYPES, AdvocacyRequest, RequestType
+from .models import MARKETING_TYPES, OPEN_STATUSES, SALES_TYPES, AdvocacyRequest, Ask, RequestType
 
 
 def visible_requests(*, organization: Organization, membership: Membership) -> QuerySet[AdvocacyRequest]:
@@ -29,6 +29,14 @@ def filtered_requests(
         requests = requests.filter(status=status)
     if filters.get("request_type"):
         requests = requests.filter(request_type=filters["request_type"])
+    # A campaign's request only carries its asks; the campaign pages are where it is followed.
+    requests = requests.filter(campaign__isnull=True)
+    # For the queue: a request back in matching after its asks ended without a yes needs the
+    # program team to pick the next candidate.
+    requests = requests.annotate(
+        open_asks=Count("asks", filter=Q(asks__status__in=Ask.COUNTING_STATUSES)),
+        unanswered_asks=Count("asks", filter=Q(asks__status__in=(Ask.Status.DECLINED, Ask.Status.EXPIRED))),
+    )
     return requests.order_by("needed_by", "created_at")
 
 

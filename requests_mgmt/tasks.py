@@ -10,7 +10,36 @@ from advocacy.messaging import send_message
 from advocacy.models import Organization, OutboundMessage
 from advocacy.tasks import TenantTask
 
+from .campaign_tasks import (  # noqa: F401  (registers the tasks with the worker)
+    close_due_campaigns_sweep_task,
+    close_due_campaigns_task,
+    send_campaign_asks_task,
+)
+from .content_tasks import (  # noqa: F401  (registers the tasks with the worker)
+    content_expiry_organization_task,
+    content_expiry_sweep_task,
+    send_approval_outcome_task,
+    send_approval_step_task,
+    send_publication_expiry_task,
+)
+from .engagement_tasks import (  # noqa: F401  (registers the tasks with the worker)
+    send_contribution_used_task,
+    send_meeting_cancellation_task,
+    send_meeting_invitation_task,
+    send_meeting_times_task,
+)
 from .models import RequestStatusChange
+from .outreach_tasks import (  # noqa: F401  (registers the tasks with the worker)
+    outreach_organization_task,
+    outreach_sweep_task,
+    send_ask_invitation_task,
+    send_ask_reminder_task,
+    send_next_candidate_prompt_task,
+)
+from .referral_tasks import (  # noqa: F401  (registers the tasks with the worker)
+    send_referral_acknowledgement_task,
+    send_referral_won_task,
+)
 
 
 @shared_task(base=TenantTask, bind=True, max_retries=3, soft_time_limit=60, time_limit=90)

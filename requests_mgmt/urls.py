@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import outreach
 from .views import requests as views
 
 app_name = "requests_mgmt"
@@ -10,5 +11,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.request_detail, name="request-detail"),
     path("<uuid:public_id>/cancel/", views.request_cancel, name="request-cancel"),
     path("<uuid:public_id>/status/", views.request_transition, name="request-transition"),
-    path("<uuid:public_id>/matching/", views.request_matching, name="request-matching"),
+    path("<uuid:public_id>/matching/", outreach.request_matching, name="request-matching"),
 ]

@@ -242,6 +242,17 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "requests_mgmt.models.RequestStatus",
         "RequestTypeEnum": "requests_mgmt.models.RequestType",
         "SeniorityEnum": "advocates.models.choices.Seniority",
+        "LanguageEnum": "advocates.models.choices.LANGUAGE_CHOICES",
+        "AskStatusEnum": "requests_mgmt.models.Ask.Status",
+        "ReferralStatusEnum": "requests_mgmt.models.ReferralStatus",
+        "CampaignKindEnum": "requests_mgmt.models.Campaign.Kind",
+        "CampaignStatusEnum": "requests_mgmt.models.Campaign.Status",
+        "ContentKindEnum": "requests_mgmt.models.ContentKind",
+        "ContentStatusEnum": "requests_mgmt.models.ContentStatus",
+        "ApprovalKindEnum": "requests_mgmt.models.ApprovalKind",
+        "ApprovalStepStatusEnum": "requests_mgmt.models.ApprovalStep.Status",
+        "DealResultEnum": "requests_mgmt.models.DealResult",
+        "PublicationChannelEnum": "requests_mgmt.models.Publication.Channel",
     },
 }
 

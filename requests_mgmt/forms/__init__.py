@@ -1,3 +1,4 @@
+from .outreach import AnswerForm, InviteForm, WithdrawAskForm, default_ask_message
 from .requests import (
     AdvocacyRequestForm,
     CancelRequestForm,
@@ -5,4 +6,13 @@ from .requests import (
     TransitionForm,
 )
 
-__all__ = ["AdvocacyRequestForm", "CancelRequestForm", "RequestFilterForm", "TransitionForm"]
+__all__ = [
+    "AdvocacyRequestForm",
+    "AnswerForm",
+    "CancelRequestForm",
+    "InviteForm",
+    "RequestFilterForm",
+    "TransitionForm",
+    "WithdrawAskForm",
+    "default_ask_message",
+]

@@ -15,7 +15,7 @@ from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.models import Organization, User
 from advocacy.tasks import enqueue_on_commit
 
-from ..models import NOTIFY_REQUESTER, REASON_REQUIRED, AdvocacyRequest, RequestStatus, RequestStatusChange
+from ..models import NOTIFY_REQUESTER, REASON_REQUIRED, AdvocacyRequest, Ask, RequestStatus, RequestStatusChange
 
 REQUEST_INPUT_FIELDS = (
     "request_type",
@@ -103,11 +103,40 @@ def request_transition(
         data={"from": previous, "to": to_status, "reason": reason},
         request=request,
     )
+    if to_status in (RequestStatus.CANCELLED, RequestStatus.UNFULFILLED):
+        _release_asks(locked, actor=actor, reason=reason, request=request)
     if to_status in NOTIFY_REQUESTER and getattr(actor, "pk", None) != locked.requester_id:
         from ..tasks import send_request_update_task
 
         enqueue_on_commit(send_request_update_task, locked.organization_id, change.pk)
     return locked
+
+
+def _release_asks(
+    advocacy_request: AdvocacyRequest, *, actor: User | None, reason: str, request: HttpRequest | None
+) -> None:
+    """A request given up or cancelled no longer holds anyone's capacity: asks still waiting or
+    accepted are withdrawn, and a meeting already set is called off with a cancellation to both sides."""
+    from .scheduling import meeting_cancel
+
+    asks = Ask.objects.filter(
+        organization=advocacy_request.organization, request=advocacy_request, status__in=Ask.COUNTING_STATUSES
+    ).select_related("advocate", "request", "request__organization")
+    for ask in asks.order_by("pk"):
+        if ask.status == Ask.Status.ACCEPTED and ask.scheduled_start is not None and actor is not None:
+            meeting_cancel(ask=ask, actor=actor, reason=reason, request=request)
+            ask.refresh_from_db(fields=["scheduled_start", "calendar_sequence"])
+        ask.status = Ask.Status.WITHDRAWN
+        ask.responded_at = ask.responded_at or timezone.now()
+        ask.save(update_fields=["status", "responded_at"])
+        audit_log(
+            organization=advocacy_request.organization,
+            actor=actor,
+            verb="ask.withdrawn",
+            target=advocacy_request,
+            data={"ask": str(ask.public_id), "advocate": str(ask.advocate.public_id), "note": reason},
+            request=request,
+        )
 
 
 def request_cancel(

@@ -25,11 +25,17 @@ OpenPage = Callable[[], Page]
 
 # What each role lands on after signing in, and the main navigation it gets, in order.
 FACES: dict[str, tuple[str, list[str]]] = {
-    "admin": ("/o/alpha/", ["Dashboard", "Advocates", "Accounts", "Requests", "Settings"]),
-    "program_manager": ("/o/alpha/", ["Dashboard", "Advocates", "Accounts", "Requests"]),
+    "admin": (
+        "/o/alpha/",
+        ["Dashboard", "Advocates", "Accounts", "Requests", "Content", "Referrals", "Campaigns", "Settings"],
+    ),
+    "program_manager": (
+        "/o/alpha/",
+        ["Dashboard", "Advocates", "Accounts", "Requests", "Content", "Referrals", "Campaigns"],
+    ),
     "csm": ("/o/alpha/advocates/", ["Advocates", "Accounts", "Requests"]),
-    "marketing": ("/o/alpha/requests/", ["Advocates", "Accounts", "Requests"]),
-    "sales": ("/o/alpha/requests/", ["Requests"]),
+    "marketing": ("/o/alpha/requests/", ["Advocates", "Accounts", "Requests", "Campaigns"]),
+    "sales": ("/o/alpha/requests/", ["Requests", "Referrals"]),
     "executive": ("/o/alpha/", ["Dashboard"]),
     "advocate": ("/o/alpha/portal/", ["My advocacy"]),
 }
@@ -111,7 +117,7 @@ def test_organisation_default_language_applies_without_a_personal_choice(
 
     expect(page).to_have_url(path_is("/o/alpha/requests/"))
     expect(page.locator("html")).to_have_attribute("lang", "pt-br")
-    assert main_nav_labels(page, "pt-br") == [requests_label]
+    assert main_nav_labels(page, "pt-br") == [requests_label, translated("pt-br", "Referrals")]
 
 
 # 3. Sales asks for a reference call and follows it.
@@ -196,7 +202,7 @@ def test_admin_invites_a_colleague_who_joins_through_the_link(
 
     expect(newcomer).to_have_url(path_is("/o/alpha/requests/"))
     expect(newcomer.get_by_role("status")).to_contain_text("Welcome to Alpha Analytics.")
-    assert main_nav_labels(newcomer) == ["Requests"]
+    assert main_nav_labels(newcomer) == ["Requests", "Referrals"]
 
     response = newcomer.goto(link)
     assert response is not None and response.status == 410

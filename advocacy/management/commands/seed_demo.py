@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Count, Q
+from django.test.utils import override_settings
 from django.utils import timezone
 from django_scopes import scope
 
@@ -19,6 +21,7 @@ from advocates.defaults import ensure_program_defaults
 from advocates.demo import ProgramSize, generate_program
 from advocates.models import Advocate, CustomerAccount, Region, Segment, Tier
 from advocates.tiers import recalculate_suggested_tiers
+from requests_mgmt.demo import seed_request_workflow
 from requests_mgmt.models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
 PASSWORD = "advocacy-demo"  # noqa: S105 - the documented demo password
@@ -50,7 +53,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rng = random.Random(20261129)
         password_hash = make_password(PASSWORD)
-        with transaction.atomic():
+        # The emails the demo's workflows send (recorded on the timelines) stay out of the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             acme = self._organization("acme", "Acme Analytics", "America/New_York", "en")
             globex = self._organization("globex", "Globex Corporation", "Europe/Lisbon", "en")
             for organization, people in ((acme, ACME_USERS), (globex, GLOBEX_USERS)):
@@ -68,6 +72,7 @@ class Command(BaseCommand):
                     )
                     self._link_portal_user(acme, "advocate@acme.test")
                     self._requests(acme, rng)
+                    seed_request_workflow(organization=acme, rng=rng)
                     recalculate_suggested_tiers(organization=acme)
             with scope(organization=globex):
                 ensure_program_defaults(globex)
@@ -95,9 +100,12 @@ class Command(BaseCommand):
 
     def _link_portal_user(self, organization: Organization, email: str) -> None:
         user = User.objects.get(email=email)
+        # The least busy platinum advocate, so the demo can ask them for more.
+        year_ago = timezone.localdate() - timedelta(days=365)
         advocate = (
             Advocate.objects.filter(organization=organization, tier=Tier.PLATINUM, status=Advocate.Status.ACTIVE)
-            .order_by("id")
+            .annotate(recent=Count("activities", filter=Q(activities__occurred_on__gte=year_ago)))
+            .order_by("recent", "id")
             .first()
         )
         if advocate is not None:
