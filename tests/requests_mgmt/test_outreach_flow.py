@@ -89,6 +89,7 @@ def test_program_manager_invites_from_the_matching_screen(
     assert len(invitations) == 2
     body = invitations[0].body
     assert "Would you talk to them?" in body and "Fraud analytics" in body
+    assert re.search(r"Time it takes: \d+(–\d+)? (minutes|hours?)", body), body
     assert "480" not in body and "Prospect Inc" not in body  # never the deal value or the prospect's name
     assert "/a/" in body and "/portal/asks/" in body
     assert OutboundMessage.objects.filter(organization=org, purpose="outreach").count() == 2
