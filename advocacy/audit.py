@@ -42,6 +42,7 @@ VERB_LABELS: dict[str, Any] = {
     "advocate.opted_out": _("Opted out of program emails"),
     "advocate.opted_in": _("Opted back in to program emails"),
     "advocate.erasure_requested": _("Erasure requested"),
+    "advocate.erasure_withdrawn": _("Erasure request withdrawn"),
     "advocate.erased": _("Personal data erased"),
     "advocate.data_exported": _("Personal data downloaded"),
     "account.created": _("Account added"),

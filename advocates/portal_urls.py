@@ -16,4 +16,5 @@ urlpatterns = [
     path("data/", portal.my_data, name="data"),
     path("data/download/", portal.data_download, name="data-download"),
     path("data/erasure/", portal.erasure_request, name="erasure-request"),
+    path("data/erasure/withdraw/", portal.erasure_withdraw, name="erasure-withdraw"),
 ]

@@ -329,6 +329,29 @@ def advocate_request_erasure(*, advocate: Advocate, user: User, request: HttpReq
     return advocate
 
 
+@transaction.atomic
+def advocate_withdraw_erasure_request(
+    *, advocate: Advocate, user: User, request: HttpRequest | None = None
+) -> Advocate:
+    """The advocate changes their mind before the program team erased anything. Once erased, there is
+    nothing left to withdraw."""
+    advocate = _lock(advocate)
+    if advocate.anonymised_at is not None:
+        raise ConflictError(_("This person's data has already been erased."))
+    if advocate.erasure_requested_at is None:
+        raise ConflictError(_("There is no erasure request to withdraw."))
+    advocate.erasure_requested_at = None
+    advocate.save(update_fields=["erasure_requested_at", "updated_at"])
+    audit_log(
+        organization=advocate.organization,
+        actor=user,
+        verb="advocate.erasure_withdrawn",
+        target=advocate,
+        request=request,
+    )
+    return advocate
+
+
 # The erasure ---------------------------------------------------------------------------------------
 
 

@@ -467,3 +467,16 @@ def erasure_request(request: TenantRequest, org_slug: str, advocate: Advocate) -
         return _data_page(request, advocate, form, status=409)
     messages.success(request, _("Your request was sent. The program team will confirm it and erase your data."))
     return redirect("portal:data", org_slug=org_slug)
+
+
+@organization_view(Capability.PORTAL)
+@advocate_page
+@require_POST
+def erasure_withdraw(request: TenantRequest, org_slug: str, advocate: Advocate) -> HttpResponse:
+    try:
+        privacy.advocate_withdraw_erasure_request(advocate=advocate, user=request.user, request=request)
+    except ConflictError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your erasure request was withdrawn. Nothing was erased."))
+    return redirect("portal:data", org_slug=org_slug)

@@ -389,3 +389,22 @@ def test_erasure_releases_asks_and_withdraws_content_about_them(org: Any, member
     assert ask.status == Ask.Status.WITHDRAWN and ask.message == ""
     assert referral.context == "" and referral.peer_email == "lee@peer.example"
     assert piece.status == "withdrawn" and piece.body == "" and publication.withdrawn_at is not None
+
+
+def test_the_advocate_can_withdraw_their_erasure_request(
+    org: Any, other_org: Any, members: Any, person: User, marta: Advocate, other_manager: Any, client_for: Any
+) -> None:
+    client = client_for(person)
+    withdraw = f"/o/{org.slug}/portal/data/erasure/withdraw/"
+    client.post(withdraw)
+    assert AuditEvent.objects.filter(organization=org, verb="advocate.erasure_withdrawn").count() == 0
+    client.post(f"/o/{org.slug}/portal/data/erasure/", {"confirm": "on"})
+    assert client_for(other_manager).post(withdraw).status_code == 404
+    assert client_for(members[Role.SALES]).post(withdraw).status_code == 403
+    page = client.get(f"/o/{org.slug}/portal/data/").content.decode()
+    assert "I changed my mind" in page
+    assert client.post(withdraw).status_code == 302
+    marta.refresh_from_db()
+    assert marta.erasure_requested_at is None
+    assert AuditEvent.objects.filter(organization=org, verb="advocate.erasure_withdrawn").count() == 1
+    assert str(marta.public_id) not in client_for(members[Role.PROGRAM_MANAGER]).get(privacy_url(org)).content.decode()
