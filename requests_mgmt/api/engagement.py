@@ -33,6 +33,7 @@ from ..serializers.engagement import (
     TimeSlotSerializer,
 )
 from ..services import completion, scheduling
+from . import uuid_param
 
 
 @extend_schema(parameters=[OpenApiParameter("request", OpenApiTypes.UUID, description="Only this request's")])
@@ -54,7 +55,7 @@ class EngagementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
             .order_by("-asked_at", "-pk")
         )
         if request_id := self.request.query_params.get("request"):
-            queryset = queryset.filter(request__public_id=request_id)
+            queryset = queryset.filter(request__public_id=uuid_param("request", request_id))
         return queryset
 
     def _program_team_only(self) -> None:

@@ -26,6 +26,7 @@ from ..serializers.outreach import (
     AskWithdrawInputSerializer,
 )
 from ..services import outreach
+from . import uuid_param
 
 
 @extend_schema(
@@ -44,7 +45,7 @@ class AskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
     def narrow_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = queryset.select_related("request", "advocate", "asked_by")
         if request_id := self.request.query_params.get("request"):
-            queryset = queryset.filter(request__public_id=request_id)
+            queryset = queryset.filter(request__public_id=uuid_param("request", request_id))
         if status_value := self.request.query_params.get("status"):
             queryset = queryset.filter(status=status_value)
         return queryset
@@ -52,7 +53,10 @@ class AskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         request_id = request.query_params.get("request")
         if request_id:
-            get_object_or_404(AdvocacyRequest.objects.filter(organization=self.organization), public_id=request_id)
+            get_object_or_404(
+                AdvocacyRequest.objects.filter(organization=self.organization),
+                public_id=uuid_param("request", request_id),
+            )
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=AskInputSerializer, responses={201: AskSerializer})

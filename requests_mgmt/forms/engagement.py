@@ -85,7 +85,11 @@ class CompleteForm(forms.Form):
     )
     minutes = forms.IntegerField(label=_("Time it took (minutes)"), required=False, min_value=1, max_value=1440)
     note = forms.CharField(
-        label=_("How it went"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("How it went"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The advocate sees this in their history."),
     )
 
 

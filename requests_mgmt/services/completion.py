@@ -29,7 +29,7 @@ from advocates.services.activities import activity_record
 
 from ..matching import activity_type_for
 from ..models import TRANSITIONS, AdvocacyRequest, Ask, DealResult, RequestOutcome, RequestStatus
-from .requests import request_transition
+from .requests import lock_request_of, request_transition
 
 # Request statuses in which the work an ask stands for can be marked done. "completed" covers a
 # second advocate finishing after the first already completed the request.
@@ -50,6 +50,7 @@ def can_record_outcome(membership: Membership, advocacy_request: AdvocacyRequest
 
 
 def _lock_ask(ask: Ask) -> Ask:
+    lock_request_of(ask)
     return (
         Ask.objects.select_for_update(of=("self",))
         .select_related("request", "request__organization", "advocate")
@@ -83,7 +84,6 @@ def _complete_request(advocacy_request: AdvocacyRequest, *, actor: User | None, 
             advocacy_request=advocacy_request,
             to_status=RequestStatus.SCHEDULED,
             actor=actor,
-            reason=_("Done without a meeting."),
             request=request,
         )
     request_transition(
@@ -248,7 +248,6 @@ def outcome_record(
             advocacy_request=locked,
             to_status=RequestStatus.CLOSED,
             actor=actor,
-            reason=_("Outcome recorded."),
             request=request,
         )
     if usage_changed:

@@ -29,7 +29,7 @@ from advocates.models import Advocate, ProgramPolicy
 
 from ..matching import why_not
 from ..models import AdvocacyRequest, Ask, RequestStatus
-from .requests import request_transition
+from .requests import lock_request_of, request_transition
 
 SOFT_RULES = frozenset({"cooldown", "own_interval", "willing", "blackout"})
 ANSWER_LINK_SALT = "requests_mgmt.ask.answer"
@@ -142,6 +142,7 @@ def read_answer_token(token: str) -> tuple[int, str] | None:
 
 
 def _lock_pending(ask: Ask) -> Ask:
+    lock_request_of(ask)
     locked = (
         Ask.objects.select_for_update(of=("self",))
         .select_related("request", "advocate")
@@ -191,12 +192,17 @@ def ask_accept(*, ask: Ask, actor: User | None, via: str, request: HttpRequest |
     )
     for other in others.select_related("advocate"):
         _withdraw(other, actor=None, note=_("Another advocate accepted."), request=request)
+    if advocacy_request.status == RequestStatus.MATCHING:
+        # Moved back to matching by hand while this ask was still waiting: the yes still counts,
+        # and the request must reach "accepted" or it could never be scheduled.
+        advocacy_request = request_transition(
+            advocacy_request=advocacy_request, to_status=RequestStatus.OUTREACH, actor=actor, request=request
+        )
     if advocacy_request.can_transition_to(RequestStatus.ACCEPTED):
         request_transition(
             advocacy_request=advocacy_request,
             to_status=RequestStatus.ACCEPTED,
             actor=actor,
-            reason=_("%(name)s agreed to help.") % {"name": locked.advocate.full_name},
             request=request,
         )
     return locked
@@ -268,7 +274,6 @@ def _after_ask_ended(ask: Ask, *, actor: User | None, request: HttpRequest | Non
             advocacy_request=advocacy_request,
             to_status=RequestStatus.MATCHING,
             actor=actor,
-            reason=_("Looking for another advocate."),
             request=request,
         )
     from ..tasks import send_next_candidate_prompt_task
@@ -298,6 +303,10 @@ def ask_expire(*, organization: Organization, ask_id: int, now: datetime) -> boo
     """Expires one unanswered ask whose deadline has passed. Claimed by a conditional update, so
     two sweeps running at once expire it once."""
     with transaction.atomic():
+        ask_request = Ask.objects.filter(organization=organization, pk=ask_id).only("organization", "request").first()
+        if ask_request is None:
+            return False
+        lock_request_of(ask_request)
         claimed = Ask.objects.filter(
             organization=organization, pk=ask_id, status=Ask.Status.PENDING, expires_at__lte=now
         ).update(status=Ask.Status.EXPIRED, responded_at=now)

@@ -103,13 +103,27 @@ def request_transition(
         data={"from": previous, "to": to_status, "reason": reason},
         request=request,
     )
-    if to_status in (RequestStatus.CANCELLED, RequestStatus.UNFULFILLED):
+    back_to_matching = to_status == RequestStatus.MATCHING and previous in (
+        RequestStatus.ACCEPTED,
+        RequestStatus.SCHEDULED,
+    )
+    if to_status in (RequestStatus.CANCELLED, RequestStatus.UNFULFILLED) or back_to_matching:
+        # Back to matching after a yes: the advocate who accepted is no longer counted on.
         _release_asks(locked, actor=actor, reason=reason, request=request)
     if to_status in NOTIFY_REQUESTER and getattr(actor, "pk", None) != locked.requester_id:
         from ..tasks import send_request_update_task
 
         enqueue_on_commit(send_request_update_task, locked.organization_id, change.pk)
     return locked
+
+
+def lock_request_of(ask: Ask) -> None:
+    """Locks the ask's request. Every workflow that changes an ask and its request takes the
+    request first, then the ask (cancelling a request does the same), so an advocate answering
+    while the program team cancels, or the sweep expires, waits instead of deadlocking."""
+    AdvocacyRequest.objects.select_for_update(of=("self",)).filter(
+        organization=ask.organization_id, pk=ask.request_id
+    ).first()
 
 
 def _release_asks(
@@ -124,7 +138,13 @@ def _release_asks(
     ).select_related("advocate", "request", "request__organization")
     for ask in asks.order_by("pk"):
         if ask.status == Ask.Status.ACCEPTED and ask.scheduled_start is not None and actor is not None:
-            meeting_cancel(ask=ask, actor=actor, reason=reason, request=request)
+            # The advocate reads the cancellation; the team's own reason (a lost deal, say) stays internal.
+            meeting_cancel(
+                ask=ask,
+                actor=actor,
+                reason=_("The meeting is no longer needed. Thank you for making time for it."),
+                request=request,
+            )
             ask.refresh_from_db(fields=["scheduled_start", "calendar_sequence"])
         ask.status = Ask.Status.WITHDRAWN
         ask.responded_at = ask.responded_at or timezone.now()

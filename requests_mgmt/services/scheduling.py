@@ -11,7 +11,7 @@ invitation's sequence, so calendars update the meeting they already hold.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,9 +28,12 @@ from advocates.models import Advocate
 
 from ..models import AdvocacyRequest, Ask, RequestStatus, TimeSlot
 from .completion import is_campaign_request
-from .requests import request_transition
+from .requests import lock_request_of, request_transition
 
 MAX_SLOTS_PER_PROPOSAL = 10
+# How far ahead a time may be proposed: beyond it a typo (year 9999) would break every page and
+# calendar file that shows the meeting in another time zone.
+MAX_DAYS_AHEAD = 5 * 365
 MIN_MINUTES, MAX_MINUTES = 5, 480
 # Requests in which an accepted ask can still be (re)scheduled.
 SCHEDULABLE_REQUEST_STATUSES = frozenset({RequestStatus.ACCEPTED, RequestStatus.SCHEDULED})
@@ -80,6 +83,7 @@ def can_propose_times(membership: Membership, advocacy_request: AdvocacyRequest)
 
 
 def _lock(ask: Ask) -> Ask:
+    lock_request_of(ask)
     return (
         Ask.objects.select_for_update(of=("self",))
         .select_related("request", "request__organization", "request__requester", "advocate", "advocate__user")
@@ -123,6 +127,8 @@ def slots_propose(
         errors["starts"] = [_("Give each time with its time zone.")]
     elif any(start <= now for start in starts):
         errors["starts"] = [_("Propose times in the future.")]
+    elif any(start > now + timedelta(days=MAX_DAYS_AHEAD) for start in starts):
+        errors["starts"] = [_("Propose times within the next five years.")]
     elif len(set(starts)) != len(starts):
         errors["starts"] = [_("The same time is proposed twice.")]
     if not MIN_MINUTES <= duration_minutes <= MAX_MINUTES:
@@ -217,7 +223,6 @@ def slot_choose(*, ask: Ask, starts_at: datetime, actor: User, request: HttpRequ
             advocacy_request=locked.request,
             to_status=RequestStatus.SCHEDULED,
             actor=actor,
-            reason=_("Meeting arranged."),
             request=request,
         )
     _send_invitations(locked)

@@ -40,7 +40,7 @@ from ..forms.engagement import (
 )
 from ..models import AdvocacyRequest, Ask, RequestOutcome
 from ..services import completion, scheduling
-from .engagement_panels import ask_engagement, future_slots, meeting_invitation
+from .engagement_panels import ENGAGED, ask_engagement, future_slots, meeting_invitation
 from .form_submission import submit_form
 
 # Looking things up ---------------------------------------------------------------------------------
@@ -57,6 +57,9 @@ def _staff_ask(request: TenantRequest, ask_id: Any) -> Ask:
     asks = Ask.objects.filter(organization=request.organization, request__in=requests.values("pk")).select_related(
         "organization", "request", "request__organization", "request__requester", "advocate", "advocate__user"
     )
+    if not scheduling.is_program_team(request.membership):
+        # A requester learns who was asked only once someone accepted (as on the request page).
+        asks = asks.filter(status__in=ENGAGED)
     ask: Ask = get_object_or_404(asks, public_id=ask_id)
     return ask
 
