@@ -405,7 +405,10 @@ ORDER BY r.score DESC, r.id
 # An index lookup per account when few accounts qualify; one hash join when all of them may.
 ADVOCATES_BY_ACCOUNT = """best_accounts c
     CROSS JOIN LATERAL (
-        SELECT v.* FROM advocates_advocate v WHERE v.organization_id = %(org)s AND v.account_id = c.id
+        SELECT v.id, v.account_id, v.status, v.preferences_stated_at, v.use_cases, v.seniority, v.languages,
+               v.tier, v.consent_named, v.consent_quoted, v.consent_logo, v.consent_recorded, v.consent_speak_publicly
+        FROM advocates_advocate v
+        WHERE v.organization_id = %(org)s AND v.account_id = c.id AND v.status = 'active'
         OFFSET 0  -- keeps the planner from flattening this into a hash join over every advocate
     ) v
     WHERE"""

@@ -148,6 +148,26 @@ class Advocate(models.Model):
             models.Index(fields=["organization", "account"], name="advocate_org_account"),
             models.Index(fields=["organization", "status", "last_activity_at"], name="advocate_org_status_last"),
             models.Index(fields=["organization", "enrolled_at"], name="advocate_org_enrolled"),
+            # Matching reads the active advocates of the best-fitting accounts without touching the table.
+            models.Index(
+                fields=["organization", "account"],
+                include=[
+                    "id",
+                    "status",
+                    "tier",
+                    "seniority",
+                    "languages",
+                    "use_cases",
+                    "preferences_stated_at",
+                    "consent_named",
+                    "consent_quoted",
+                    "consent_logo",
+                    "consent_recorded",
+                    "consent_speak_publicly",
+                ],
+                condition=models.Q(status="active"),
+                name="advocate_active_by_account",
+            ),
         ]
 
     def __str__(self) -> str:

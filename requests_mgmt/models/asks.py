@@ -94,6 +94,13 @@ class Ask(models.Model):
         indexes = [
             models.Index(fields=["organization", "advocate", "asked_at"], name="ask_org_advocate_asked"),
             models.Index(fields=["organization", "status", "expires_at"], name="ask_org_status_expiry"),
+            # Matching's past-feedback part: the few rated, completed asks.
+            models.Index(
+                fields=["organization", "advocate"],
+                include=["advocate_rating"],
+                condition=models.Q(status="completed", advocate_rating__isnull=False),
+                name="ask_rated_by_advocate",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -510,3 +510,44 @@ def test_an_account_left_out_is_bounded_by_its_best_feedback(
     with django_assert_max_num_queries(10 if left_out_wins else 7):
         (best,) = rank_candidates(advocacy_request=advocacy_request, today=today, limit=1)
     assert best.advocate.pk == (left_out.pk if left_out_wins else read.pk) and best.score == 70
+
+
+@pytest.mark.parametrize("shortlists", [(1, 3, None), (2, None), (400, 4000, None)])
+def test_the_hand_written_shortlist_agrees_with_the_orm(
+    org: Any, members: Any, activity_types: Any, today: date, monkeypatch: Any, shortlists: tuple[Any, ...]
+) -> None:
+    """On PostgreSQL the shortlist and the cheaper bound on feedback are hand-written statements;
+    other databases use the ORM statements. Both give the same candidates, scores and parts, with
+    accounts left unread (shortlists of one and two) and with every account read."""
+    import requests_mgmt.matching as matching_module
+
+    for index in range(12):
+        advocate = good_advocate(
+            org,
+            tier=[Tier.PLATINUM, Tier.GOLD, Tier.SILVER][index % 3],
+            seniority="executive" if index % 2 else "manager",
+            languages="en pt" if index % 3 else "ja",
+            use_cases="Finance reporting, 100% uptime" if index % 4 else "Forecasting",
+            consent_named=index % 5 != 0,
+        )
+        for days in range(index % 5):
+            ActivityFactory(
+                organization=org,
+                advocate=advocate,
+                activity_type=activity_types["beta"],
+                occurred_on=today - timedelta(days=40 + days),
+            )
+        rate_past_asks(org, members, advocate, [[1], [3], [5, 5]][index % 3] if index % 4 else [])
+    advocacy_request = call_request(
+        org, members, deal_value=Decimal("300000"), use_case="100% uptime", seniority_wanted="executive", language="pt"
+    )
+    monkeypatch.setattr(matching_module, "SHORTLISTS", shortlists)
+
+    def ranking() -> list[tuple[int, int, dict[str, int]]]:
+        candidates = rank_candidates(advocacy_request=advocacy_request, today=today, limit=12)
+        return [(c.advocate.pk, c.score, parts_of(c)) for c in candidates]
+
+    hand_written = ranking()
+    monkeypatch.setattr(matching_module, "_hand_written_sql", lambda: False)
+    assert hand_written == ranking() and len(hand_written) == 9  # three may not be named
+    assert {parts["fit_use_case"] for _pk, _score, parts in hand_written} == {0, 10}
