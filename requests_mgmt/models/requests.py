@@ -174,9 +174,13 @@ class AdvocacyRequest(models.Model):
         return self.can_transition_to(RequestStatus.CANCELLED)
 
     def can_transition_to(self, status: str) -> bool:
+        if status == RequestStatus.CLOSED and self.is_open and hasattr(self, "campaign"):
+            return True  # a campaign's request closes with the campaign, wherever its asks stand
         return status in TRANSITIONS.get(self.status, frozenset())
 
     def manual_next_statuses(self) -> list[str]:
+        if hasattr(self, "campaign"):
+            return []  # a campaign's request moves with the campaign, from the campaign's page
         return [
             status for status in RequestStatus.values if status in MANUAL_TRANSITIONS and self.can_transition_to(status)
         ]

@@ -427,6 +427,15 @@ def campaign_close(
             reason=note,
             request=request,
         )
+    elif previous == Campaign.Status.OPEN and locked.request.can_transition_to(RequestStatus.CLOSED):
+        # Closed with the campaign, so it no longer counts among the open requests anywhere.
+        request_transition(
+            advocacy_request=locked.request,
+            to_status=RequestStatus.CLOSED,
+            actor=actor,
+            reason=reason.strip(),
+            request=request,
+        )
     locked.status = Campaign.Status.CLOSED
     locked.closed_at = now
     locked.save(update_fields=["status", "closed_at"])

@@ -342,6 +342,9 @@ def test_the_daily_sweep_closes_campaigns_past_their_closing_day(org: Any, membe
     still_running.refresh_from_db()
     assert campaign.status == Campaign.Status.CLOSED and still_running.status == Campaign.Status.DRAFT
     assert set(Ask.objects.filter(organization=org).values_list("status", flat=True)) == {"withdrawn"}
+    campaign.request.refresh_from_db()
+    assert campaign.request.status == RequestStatus.CLOSED  # no longer counted among open requests
+    assert campaign.request.manual_next_statuses() == []
     event = AuditEvent.objects.get(organization=org, verb="campaign.closed")
     assert event.actor is None and event.data["by"] == "sweep"
     assert campaign_tasks.close_due_campaigns_task.delay(org.pk).get() == 0  # idempotent
