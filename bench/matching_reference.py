@@ -15,7 +15,7 @@
 All mirror the engine's rules and weights exactly (same order, same tie-break on the primary key), so
 they must return the same advocates in the same order as the engine; the benchmark checks it.
 
-Semantics copied from requests_mgmt/matching.py (keep in step when it changes):
+Semantics copied from requests_mgmt/matching/ (keep in step when it changes):
 - window: an activity or open ask counts while occurred_on / asked_at (date, in the current time zone)
   is after ``window_start(today)``; counting activities are planned or completed;
 - used_12m = counting activities of types that count toward the cap + open asks (pending or accepted,

@@ -7,11 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from advocates.capacity import add_months
-from advocates.models import ActivityPreference, Advocate, BlackoutPeriod, Tier
-from requests_mgmt.matching import feedback_points, rank_candidates, why_not
+from advocates.models import Activity, ActivityPreference, Advocate, BlackoutPeriod, ProgramPolicy, Tier
+from requests_mgmt.matching import (
+    SCORE_PARTS,
+    MatchWeights,
+    activity_type_for,
+    annotate_rules,
+    feedback_points,
+    rank_candidates,
+    why_not,
+)
+from requests_mgmt.matching import rank as rank_module
+from requests_mgmt.matching import shortlist as shortlist_module
+from requests_mgmt.matching.inputs import _Inputs
 from requests_mgmt.models import Ask, RequestType
 from tests.factories import ActivityFactory, AdvocacyRequestFactory, AdvocateFactory, CustomerAccountFactory
 
@@ -231,9 +243,10 @@ def test_ranking_takes_a_fixed_number_of_queries(
     for advocate in Advocate.objects.filter(organization=org)[:10]:
         rate_past_asks(org, members, advocate, [5, 4])
     advocacy_request = call_request(org, members)
-    # The ratings behind past feedback come with the asks' grouped query: still six queries (a seventh
-    # only when accounts were left unread and feedback at its most could reach the list; see below).
-    with django_assert_max_num_queries(6):
+    # The ratings behind past feedback come with the asks: five queries on PostgreSQL, where the ledger
+    # and asks are one statement, six elsewhere (one more only when accounts were left unread and
+    # feedback at its most could reach the list; see below).
+    with django_assert_max_num_queries(5 if connection.vendor == "postgresql" else 6):
         candidates = rank_candidates(advocacy_request=advocacy_request, today=today)
     assert len(candidates) == 20
     assert {parts_of(candidate)["feedback"] for candidate in candidates} == {5, 9}
@@ -288,7 +301,6 @@ def test_matching_api(org: Any, other_org: Any, members: Any, other_manager: Any
 def test_shortlisting_never_changes_the_result(
     org: Any, members: Any, activity_types: Any, today: date, monkeypatch: Any, shortlists: tuple[Any, ...]
 ) -> None:
-    import requests_mgmt.matching as matching_module
 
     for index in range(12):
         advocate = good_advocate(org, tier=[Tier.PLATINUM, Tier.GOLD, Tier.SILVER][index % 3])
@@ -305,7 +317,7 @@ def test_shortlisting_never_changes_the_result(
     expected = [
         (c.advocate.pk, c.score) for c in rank_candidates(advocacy_request=advocacy_request, today=today, limit=5)
     ]
-    monkeypatch.setattr(matching_module, "SHORTLISTS", shortlists)
+    monkeypatch.setattr(rank_module, "SHORTLISTS", shortlists)
     got = [(c.advocate.pk, c.score) for c in rank_candidates(advocacy_request=advocacy_request, today=today, limit=5)]
     assert got == expected and len(got) == 5
 
@@ -315,8 +327,6 @@ def test_ranking_applies_the_same_rules_and_parts_as_why_not(
 ) -> None:
     """The ranking reads history with grouped queries and applies the rules in Python; "why not?"
     reads the annotated rules. Both must agree on who may be asked, and the parts on their scores."""
-    from requests_mgmt.matching import SCORE_PARTS, activity_type_for, annotate_rules
-
     other_request = call_request(org, members)
     population = []
     for index in range(14):
@@ -412,8 +422,6 @@ def test_past_feedback_points_in_both_paths(
 ) -> None:
     """The mean of the advocate's own ratings of their completed asks, the same in the ranking
     (Python), in the annotations "why not?" and campaigns read (SQL), and in ``feedback_points``."""
-    from requests_mgmt.matching import activity_type_for, annotate_rules
-
     org.settings = {**(org.settings or {}), "matching_weights": {"feedback": weight}}
     org.save(update_fields=["settings"])
     advocate = good_advocate(org)
@@ -452,19 +460,19 @@ def test_past_feedback_reorders_the_ranking(org: Any, members: Any, today: date)
 def test_the_shortlist_ranks_by_past_feedback_too(org: Any, members: Any, today: date, monkeypatch: Any) -> None:
     """A shortlist of one takes the gold advocate who rated their ask 5 over the platinum one who
     rated theirs 1 (the bound on those left off it adds only what rotation can)."""
-    import requests_mgmt.matching as matching_module
 
     platinum = good_advocate(org, tier=Tier.PLATINUM)
     gold = good_advocate(org, tier=Tier.GOLD)
     rate_past_asks(org, members, platinum, [1])
     rate_past_asks(org, members, gold, [5])
     advocacy_request = call_request(org, members, deal_value=Decimal("500000"))
-    monkeypatch.setattr(matching_module, "SHORTLISTS", (1, None))
+    monkeypatch.setattr(rank_module, "SHORTLISTS", (1, None))
     (best,) = rank_candidates(advocacy_request=advocacy_request, today=today, limit=1)
     assert best.advocate.pk == gold.pk
     assert parts_of(best)["fit_tier"] == 7 and parts_of(best)["feedback"] == 10
 
 
+@pytest.mark.parametrize("hand_written", [True, False])
 @pytest.mark.parametrize(
     ("read_ratings", "left_out_ratings", "far_ratings", "left_out_wins"),
     [([2], [5], [], True), ([], [], [], False), ([], [], [5], False)],
@@ -475,6 +483,7 @@ def test_an_account_left_out_is_bounded_by_its_best_feedback(
     today: date,
     monkeypatch: Any,
     django_assert_max_num_queries: Any,
+    hand_written: bool,
     read_ratings: list[int],
     left_out_ratings: list[int],
     far_ratings: list[int],
@@ -485,8 +494,8 @@ def test_an_account_left_out_is_bounded_by_its_best_feedback(
     outside the accounts read settles it: the advocate left out rated 5, the shortlist widens and
     they win (70 against 68, though 68 beats what they could score with neutral feedback); nobody
     rated there, or only someone of an account that fits nowhere near, the one read wins (70
-    against at most 65) with one query more and no widening."""
-    import requests_mgmt.matching as matching_module
+    against at most 65) with one query more and no widening. The same with the hand-written
+    statement (PostgreSQL) and the ORM one."""
 
     org.settings = {**(org.settings or {}), "matching_weights": {"region": 5}}
     org.save(update_fields=["settings"])
@@ -505,49 +514,133 @@ def test_an_account_left_out_is_bounded_by_its_best_feedback(
     advocacy_request = call_request(
         org, members, prospect_region="north_america", seniority_wanted="executive", deal_value=Decimal("500000")
     )
-    monkeypatch.setattr(matching_module, "SHORTLISTS", (1, None))
-    monkeypatch.setattr(matching_module, "ACCOUNTS_PER_ADVOCATE", 4)
+    monkeypatch.setattr(rank_module, "SHORTLISTS", (1, None))
+    monkeypatch.setattr(shortlist_module, "ACCOUNTS_PER_ADVOCATE", 4)
+    if not hand_written:
+        monkeypatch.setattr(shortlist_module, "_hand_written_sql", lambda: False)
     with django_assert_max_num_queries(10 if left_out_wins else 7):
         (best,) = rank_candidates(advocacy_request=advocacy_request, today=today, limit=1)
     assert best.advocate.pk == (left_out.pk if left_out_wins else read.pk) and best.score == 70
 
 
-@pytest.mark.parametrize("shortlists", [(1, 3, None), (2, None), (400, 4000, None)])
-def test_the_hand_written_shortlist_agrees_with_the_orm(
-    org: Any, members: Any, activity_types: Any, today: date, monkeypatch: Any, shortlists: tuple[Any, ...]
-) -> None:
-    """On PostgreSQL the shortlist and the cheaper bound on feedback are hand-written statements;
-    other databases use the ORM statements. Both give the same candidates, scores and parts, with
-    accounts left unread (shortlists of one and two) and with every account read."""
-    import requests_mgmt.matching as matching_module
-
-    for index in range(12):
-        advocate = good_advocate(
-            org,
-            tier=[Tier.PLATINUM, Tier.GOLD, Tier.SILVER][index % 3],
-            seniority="executive" if index % 2 else "manager",
-            languages="en pt" if index % 3 else "ja",
-            use_cases="Finance reporting, 100% uptime" if index % 4 else "Forecasting",
-            consent_named=index % 5 != 0,
-        )
-        for days in range(index % 5):
+def varied_history(org: Any, members: Any, activity_types: Any, today: date, advocates: list[Advocate]) -> Any:
+    """Ledger entries and asks of every kind the ranking reads, spread over ``advocates``; returns
+    the request they are to be ranked for (a reference call), which some were already asked for."""
+    advocacy_request = call_request(
+        org, members, deal_value=Decimal("300000"), use_case="100% uptime", seniority_wanted="executive", language="pt"
+    )
+    other_request = call_request(org, members)
+    other_type_request = call_request(org, members, request_type=RequestType.CASE_STUDY)
+    now = timezone.now()
+    for index, advocate in enumerate(advocates):
+        for days in range(index % 5 + (2 if index % 7 == 1 else 0)):  # inside the window; the 9th at the cap
             ActivityFactory(
                 organization=org,
                 advocate=advocate,
                 activity_type=activity_types["beta"],
                 occurred_on=today - timedelta(days=40 + days),
             )
+        if index % 3 == 1:  # this type: counted, long enough ago to pass the interval, or before the window
+            ActivityFactory(
+                organization=org,
+                advocate=advocate,
+                activity_type=activity_types["reference_call"],
+                occurred_on=today - timedelta(days=200 if index % 2 else 500),
+                status=Activity.Status.PLANNED if index % 2 else Activity.Status.COMPLETED,
+            )
+        if index % 4 == 2:  # cancelled: never counted
+            ActivityFactory(
+                organization=org,
+                advocate=advocate,
+                activity_type=activity_types["reference_call"],
+                occurred_on=today - timedelta(days=10),
+                status=Activity.Status.CANCELLED,
+            )
+        asks = [
+            (other_request, Ask.Status.ACCEPTED, 100),  # holds capacity, this type
+            (other_type_request, Ask.Status.ACCEPTED, 70),  # holds capacity, another type
+            (other_request, Ask.Status.DECLINED, 130),  # only the latest ask
+            (other_type_request, Ask.Status.PENDING, 50),  # waiting to answer another request
+            (advocacy_request, Ask.Status.PENDING, 200),  # already asked for this one
+            (other_request, Ask.Status.ACCEPTED, 400),  # before the window
+        ]
+        if index % 7 < len(asks):
+            ask_request, status, days_ago = asks[index % 7]
+            Ask.objects.create(
+                organization=org,
+                request=ask_request,
+                advocate=advocate,
+                status=status,
+                asked_at=now - timedelta(days=days_ago + index),
+            )
         rate_past_asks(org, members, advocate, [[1], [3], [5, 5]][index % 3] if index % 4 else [])
-    advocacy_request = call_request(
-        org, members, deal_value=Decimal("300000"), use_case="100% uptime", seniority_wanted="executive", language="pt"
-    )
-    monkeypatch.setattr(matching_module, "SHORTLISTS", shortlists)
+    return advocacy_request
+
+
+@pytest.mark.parametrize("shortlists", [(1, 3, None), (2, None), (400, 4000, None)])
+def test_the_hand_written_shortlist_agrees_with_the_orm(
+    org: Any, members: Any, activity_types: Any, today: date, monkeypatch: Any, shortlists: tuple[Any, ...]
+) -> None:
+    """On PostgreSQL the shortlist, the ledger and asks of the shortlisted and the bound on the
+    feedback of accounts left out are hand-written statements; other databases use the ORM
+    statements. Both give the same candidates, scores and parts, with accounts left unread
+    (shortlists of one and two) and with every account read."""
+
+    advocates = [
+        good_advocate(
+            org,
+            tier=[Tier.PLATINUM, Tier.GOLD, Tier.SILVER][index % 3],
+            seniority="executive" if index % 2 else "manager",
+            # "pt" alone, first, last, in between, and as part of a longer word
+            languages=["en pt", "ja", "pt", "pt es", "en pt es", "ptx en", "en ptx"][index % 7],
+            use_cases="Finance reporting, 100% uptime" if index % 4 else "Forecasting",
+            consent_named=index % 5 != 0,
+        )
+        for index in range(21)
+    ]
+    advocacy_request = varied_history(org, members, activity_types, today, advocates)
+    monkeypatch.setattr(rank_module, "SHORTLISTS", shortlists)
 
     def ranking() -> list[tuple[int, int, dict[str, int]]]:
-        candidates = rank_candidates(advocacy_request=advocacy_request, today=today, limit=12)
+        candidates = rank_candidates(advocacy_request=advocacy_request, today=today, limit=21)
         return [(c.advocate.pk, c.score, parts_of(c)) for c in candidates]
 
     hand_written = ranking()
-    monkeypatch.setattr(matching_module, "_hand_written_sql", lambda: False)
-    assert hand_written == ranking() and len(hand_written) == 9  # three may not be named
+    monkeypatch.setattr(shortlist_module, "_hand_written_sql", lambda: False)
+    assert hand_written == ranking() and len(hand_written) == 10  # not named, pending, asked already, at the cap
     assert {parts["fit_use_case"] for _pk, _score, parts in hand_written} == {0, 10}
+    assert {parts["fit_language"] for _pk, _score, parts in hand_written} == {0, 5}
+    assert len({parts["rotation_load"] for _pk, _score, parts in hand_written}) > 2
+    assert len({parts["rotation_recency"] for _pk, _score, parts in hand_written}) > 1
+
+
+def test_the_hand_written_history_agrees_with_the_orm(
+    org: Any, other_org: Any, members: Any, activity_types: Any, today: date, monkeypatch: Any
+) -> None:
+    """The ledger and asks read for the shortlisted (and for everyone, when the shortlist is
+    everyone): one hand-written statement on PostgreSQL, two grouped ORM queries elsewhere, the same
+    figures for every advocate, and nothing of another organisation's."""
+
+    advocates = [good_advocate(org) for _index in range(14)]
+    advocacy_request = varied_history(org, members, activity_types, today, advocates)
+    ActivityFactory(organization=other_org, advocate=good_advocate(other_org), occurred_on=today)
+    inputs = _Inputs(
+        advocacy_request=advocacy_request,
+        activity_type=activity_type_for(advocacy_request),
+        policy=ProgramPolicy.for_organization(org),
+        weights=MatchWeights.for_organization(org),
+        today=today,
+        now=timezone.now(),
+    )
+    some = [advocate.pk for advocate in advocates[::2]]
+    hand_written = [shortlist_module._history(inputs, ids) for ids in (some, None)]
+    monkeypatch.setattr(shortlist_module, "_hand_written_sql", lambda: False)
+    assert hand_written == [shortlist_module._history(inputs, ids) for ids in (some, None)]
+    some_history, everyone = hand_written
+    assert set(some_history.ledger) | set(some_history.asks) <= set(some)
+    assert set(everyone.ledger) | set(everyone.asks) == {advocate.pk for advocate in advocates}
+    # Each figure is non-zero for someone: the comparison covers every column.
+    for column in range(3):
+        assert any(figures[column] for figures in everyone.ledger.values())
+    for column in range(7):
+        assert any(figures[column] for figures in everyone.asks.values())
