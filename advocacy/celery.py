@@ -29,6 +29,11 @@ app.conf.beat_schedule = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
+    "appreciation-sweep": {
+        "task": "benefits.tasks.appreciation_sweep_task",
+        "schedule": timedelta(minutes=15),  # lost thank-yous sent, overdue personal notes escalated
+        "options": {"expires": 14 * 60},
+    },
     "welcome-sequence-sweep": {
         "task": "advocates.enrollment_tasks.welcome_sequence_sweep_task",
         "schedule": timedelta(minutes=15),

@@ -20,6 +20,7 @@ NAVIGATION = (
     (Capability.REQUESTS_TRIAGE, "content:content-list", _("Content"), "content/"),
     (Capability.REFERRALS, "referrals:referral-list", _("Referrals"), "referrals/"),
     (Capability.CAMPAIGNS, "campaigns:campaign-list", _("Campaigns"), "campaigns/"),
+    (Capability.APPRECIATION, "benefits:queue", _("Appreciation"), "appreciation/"),
     (Capability.PORTAL, "portal:home", _("My advocacy"), "portal/"),
     (Capability.SETTINGS, "settings:organization", _("Settings"), "settings/"),
 )

@@ -29,6 +29,8 @@ class Capability(models.TextChoices):
     REQUESTS_TRIAGE = "requests_triage", _("Triage requests")
     CAMPAIGNS = "campaigns", _("Campaigns")
     REFERRALS = "referrals", _("Referrals")
+    APPRECIATION = "appreciation", _("Appreciation")
+    APPRECIATION_MANAGE = "appreciation_manage", _("Manage appreciation")
     PORTAL = "portal", _("Advocate portal")
     SETTINGS = "settings", _("Settings")
 
@@ -44,6 +46,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REQUESTS_TRIAGE,
             Capability.CAMPAIGNS,
             Capability.REFERRALS,
+            Capability.APPRECIATION,
+            Capability.APPRECIATION_MANAGE,
             Capability.SETTINGS,
         }
     ),
@@ -57,12 +61,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.REQUESTS_TRIAGE,
             Capability.CAMPAIGNS,
             Capability.REFERRALS,
+            Capability.APPRECIATION,
+            Capability.APPRECIATION_MANAGE,
         }
     ),
-    Role.CSM: frozenset({Capability.ADVOCATES, Capability.ADVOCATES_NOMINATE, Capability.REQUESTS}),
+    Role.CSM: frozenset(
+        {Capability.ADVOCATES, Capability.ADVOCATES_NOMINATE, Capability.REQUESTS, Capability.APPRECIATION}
+    ),
     Role.MARKETING: frozenset({Capability.ADVOCATES, Capability.REQUESTS, Capability.CAMPAIGNS}),
     Role.SALES: frozenset({Capability.REQUESTS, Capability.REFERRALS}),
-    Role.EXECUTIVE: frozenset({Capability.DASHBOARD}),
+    Role.EXECUTIVE: frozenset({Capability.DASHBOARD, Capability.APPRECIATION}),
     Role.ADVOCATE: frozenset({Capability.PORTAL}),
 }
 

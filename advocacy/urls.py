@@ -24,6 +24,10 @@ organization_patterns = [
     path("", include("requests_mgmt.referral_urls")),
     path("", include("requests_mgmt.content_urls")),
     path("", include("requests_mgmt.engagement_urls")),
+    path("", include("benefits.recognition_urls")),
+    path("appreciation/", include("benefits.urls")),
+    path("appreciation/", include("benefits.reward_urls")),
+    path("portal/benefits/", include("benefits.portal_urls")),
     path("portal/", include("advocates.portal_urls")),
     path("settings/program/", include("advocates.program_urls")),
     path("settings/", include("advocacy.settings_urls")),
@@ -32,6 +36,7 @@ organization_patterns = [
 api_patterns = [
     path("", include("advocates.api_urls")),
     path("", include("requests_mgmt.api_urls")),
+    path("", include("benefits.api_urls")),
     path("", include("advocacy.api.urls")),
 ]
 

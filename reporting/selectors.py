@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from advocacy.models import Organization
 from advocates.models import Advocate, Tier, TierPolicy
+from benefits.models import ThankYou
 from requests_mgmt.models import DUE_SOON, OPEN_STATUSES, AdvocacyRequest, RequestStatus
 
 
@@ -95,6 +96,24 @@ def upcoming_requests(organization: Organization, limit: int = 8) -> list[Advoca
         .select_related("requester")
         .order_by("needed_by", "created_at")[:limit]
     )
+
+
+def thanked_within_24h(organization: Organization, *, days: int = 90) -> dict[str, Any]:
+    """Of the activities completed in the last ``days`` days and owed a thank-you whose 24 hours
+    are up (or that is already settled), how many were thanked in time: the automatic thank-you sent
+    and, where high-commitment work earned one, the personal note written, both by the deadline.
+    ``share`` is a percentage, or None when nothing was owed yet."""
+    now = timezone.now()
+    no_note = Q(activity__personal_note__isnull=True)
+    on_time = Q(sent_at__lte=F("due_at")) & (no_note | Q(activity__personal_note__written_at__lte=F("due_at")))
+    settled = Q(sent_at__isnull=False) & (no_note | Q(activity__personal_note__written_at__isnull=False))
+    figures = ThankYou.objects.filter(
+        Q(due_at__lte=now) | settled,
+        organization=organization,
+        completed_at__gte=now - timedelta(days=days),
+    ).aggregate(owed=Count("id"), on_time=Count("id", filter=on_time))
+    owed, thanked = figures["owed"], figures["on_time"]
+    return {"owed": owed, "on_time": thanked, "share": round(100 * thanked / owed, 1) if owed else None}
 
 
 def pending_tier_suggestions(organization: Organization) -> int:

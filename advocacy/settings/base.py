@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStepStatusEnum": "requests_mgmt.models.ApprovalStep.Status",
         "DealResultEnum": "requests_mgmt.models.DealResult",
         "PublicationChannelEnum": "requests_mgmt.models.Publication.Channel",
+        "BenefitKindEnum": "benefits.models.BenefitKind",
+        "RewardStatusEnum": "benefits.models.RewardStatus",
+        "NominationKindEnum": "benefits.models.Nomination.Kind",
+        "NominationStatusEnum": "benefits.models.Nomination.Status",
     },
 }
 

@@ -124,6 +124,7 @@ class Advocate(models.Model):
     onboarded_at = models.DateTimeField(_("finished onboarding"), null=True, blank=True)
     last_activity_at = models.DateField(_("last activity"), null=True, blank=True)
     marketing_opt_out_at = models.DateTimeField(_("opted out of program emails"), null=True, blank=True)
+    gifts_declined_at = models.DateTimeField(_("prefers no gifts"), null=True, blank=True)
     erasure_requested_at = models.DateTimeField(_("erasure requested"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -95,6 +95,8 @@ def activity_record(
         data={"type": activity_type.key, "on": activity.occurred_on.isoformat(), "status": activity.status},
         request=request,
     )
+    if activity.status == Activity.Status.COMPLETED:
+        _schedule_thank_you(activity)
     return activity
 
 
@@ -129,7 +131,16 @@ def activity_update_status(
         if advocate.last_activity_at is None or locked.occurred_on > advocate.last_activity_at:
             advocate.last_activity_at = locked.occurred_on
             advocate.save(update_fields=["last_activity_at", "updated_at"])
+        _schedule_thank_you(locked)
     return locked
+
+
+def _schedule_thank_you(activity: Activity) -> None:
+    """The thank-you (and personal note) a completion is owed. Imported here: benefits builds on
+    advocates, so advocates must not import it while loading."""
+    from benefits.services.thank_yous import thank_you_schedule
+
+    thank_you_schedule(activity=activity)
 
 
 def _check_activity_type(organization: Organization, activity_type: ActivityType) -> None:

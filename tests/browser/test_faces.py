@@ -27,16 +27,26 @@ OpenPage = Callable[[], Page]
 FACES: dict[str, tuple[str, list[str]]] = {
     "admin": (
         "/o/alpha/",
-        ["Dashboard", "Advocates", "Accounts", "Requests", "Content", "Referrals", "Campaigns", "Settings"],
+        [
+            "Dashboard",
+            "Advocates",
+            "Accounts",
+            "Requests",
+            "Content",
+            "Referrals",
+            "Campaigns",
+            "Appreciation",
+            "Settings",
+        ],
     ),
     "program_manager": (
         "/o/alpha/",
-        ["Dashboard", "Advocates", "Accounts", "Requests", "Content", "Referrals", "Campaigns"],
+        ["Dashboard", "Advocates", "Accounts", "Requests", "Content", "Referrals", "Campaigns", "Appreciation"],
     ),
-    "csm": ("/o/alpha/advocates/", ["Advocates", "Accounts", "Requests"]),
+    "csm": ("/o/alpha/advocates/", ["Advocates", "Accounts", "Requests", "Appreciation"]),
     "marketing": ("/o/alpha/requests/", ["Advocates", "Accounts", "Requests", "Campaigns"]),
     "sales": ("/o/alpha/requests/", ["Requests", "Referrals"]),
-    "executive": ("/o/alpha/", ["Dashboard"]),
+    "executive": ("/o/alpha/", ["Dashboard", "Appreciation"]),
     "advocate": ("/o/alpha/portal/", ["My advocacy"]),
 }
 

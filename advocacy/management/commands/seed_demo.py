@@ -21,6 +21,7 @@ from advocates.defaults import ensure_program_defaults
 from advocates.demo import ProgramSize, generate_program
 from advocates.models import Advocate, CustomerAccount, Region, Segment, Tier
 from advocates.tiers import recalculate_suggested_tiers
+from benefits.demo import seed_appreciation
 from requests_mgmt.demo import seed_request_workflow
 from requests_mgmt.models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
                     self._link_portal_user(acme, "advocate@acme.test")
                     self._requests(acme, rng)
                     seed_request_workflow(organization=acme, rng=rng)
+                    seed_appreciation(organization=acme)
                     recalculate_suggested_tiers(organization=acme)
             with scope(organization=globex):
                 ensure_program_defaults(globex)
