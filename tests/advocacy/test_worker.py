@@ -46,6 +46,7 @@ def worker(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "DATABASE_URL": _database_url(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # what the worker itself enqueues (sweeps fanning out) stays here
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(outbox),
     }
