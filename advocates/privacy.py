@@ -278,6 +278,24 @@ def _content(advocate: Advocate) -> list[dict[str, Any]]:
     ]
 
 
+def _rewards(advocate: Advocate) -> list[dict[str, Any]]:
+    from benefits.privacy import export_rewards
+
+    return export_rewards(advocate)
+
+
+def _thank_yous(advocate: Advocate) -> list[dict[str, Any]]:
+    from benefits.privacy import export_thank_yous
+
+    return export_thank_yous(advocate)
+
+
+def _nominations(advocate: Advocate) -> list[dict[str, Any]]:
+    from benefits.privacy import export_nominations
+
+    return export_nominations(advocate)
+
+
 EXPORT_SECTIONS: list[tuple[str, Callable[[Advocate], Any]]] = [
     ("advocate", _profile),
     ("portal_account", _portal_account),
@@ -292,6 +310,9 @@ EXPORT_SECTIONS: list[tuple[str, Callable[[Advocate], Any]]] = [
     ("asks", _asks),
     ("referrals", _referrals),
     ("content", _content),
+    ("rewards", _rewards),
+    ("thank_yous", _thank_yous),
+    ("nominations", _nominations),
 ]
 
 
@@ -525,7 +546,6 @@ ANONYMISED_FIELDS = (
 )
 
 
-@transaction.atomic
 def _scrub_requests_work(*, organization: Organization, advocate: Advocate, now: Any) -> None:
     """Asks still open are withdrawn (their capacity and calendar go with the person); what they
     wrote in asks and referrals is cleared; content about them stops being used: live
@@ -548,6 +568,15 @@ def _scrub_requests_work(*, organization: Organization, advocate: Advocate, now:
     pieces.update(body="", draft_url="", status=ContentStatus.WITHDRAWN)
 
 
+def _scrub_appreciation(*, organization: Organization, advocate: Advocate, actor: User) -> None:
+    """Thank-yous and notes still owed are dropped, unshipped rewards cancelled, and the texts about
+    the person cleared (shipping addresses, notes, nomination reasons): see ``benefits/privacy.py``."""
+    from benefits.privacy import erase_appreciation
+
+    erase_appreciation(organization=organization, advocate=advocate, actor=actor)
+
+
+@transaction.atomic
 def advocate_erase(*, advocate: Advocate, actor: User, request: HttpRequest | None = None) -> Advocate:
     """Anonymises the advocate everywhere in the organisation, keeping their activities as anonymous
     counts, and records one ``advocate.erased`` event that holds no personal data. Erasing twice is
@@ -606,6 +635,7 @@ def advocate_erase(*, advocate: Advocate, actor: User, request: HttpRequest | No
     advocate.save(update_fields=[*ANONYMISED_FIELDS, "updated_at"])
 
     _scrub_requests_work(organization=organization, advocate=advocate, now=now)
+    _scrub_appreciation(organization=organization, advocate=advocate, actor=actor)
     _scrub_invitations(organization=organization, emails=emails)
     _scrub_import_errors(organization=organization, needles=needles)
     _scrub_messages(organization=organization, advocate=advocate, emails=emails, person=person, needles=needles)

@@ -28,6 +28,7 @@ from advocacy.tasks import TenantTask
 
 from .models import PersonalNote, ThankYou
 from .recognition_tasks import send_recognition_task  # noqa: F401  (registers the task with the worker)
+from .reward_tasks import send_reward_message_task  # noqa: F401  (registers the task with the worker)
 
 TRANSIENT_ERRORS = (OSError, smtplib.SMTPException)
 # The sweep leaves the task enqueued at completion this long to run before sending in its place.
@@ -198,10 +199,12 @@ def escalate_personal_note_task(self: Task, organization: Organization, note_id:
                 dedupe_key=f"note-overdue:{note.activity.public_id}:{person.pk}",
             )
             sent += message.status == OutboundMessage.Status.SENT
-    except TRANSIENT_ERRORS as exc:
+    except Exception as exc:
         # Release the claim: the retry (or the next sweep) sends what is left, the keys skip the rest.
         PersonalNote.objects.filter(organization=organization, pk=note_id).update(escalated_at=None)
-        raise self.retry(exc=exc, countdown=60) from exc
+        if isinstance(exc, TRANSIENT_ERRORS):
+            raise self.retry(exc=exc, countdown=60) from exc
+        raise
     audit_log(
         organization=organization,
         actor=None,

@@ -33,7 +33,14 @@ class BudgetViewSet(TenantViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         given = request.query_params.get("quarter")
-        day = serializers.DateField().run_validation(given) if given else None
+        day = None
+        if given:
+            try:
+                day = serializers.DateField().run_validation(given)
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"quarter": error.detail}) from error
+            if errors := budgets.quarter_date_errors(day):
+                raise serializers.ValidationError({"quarter": errors})
         start = budgets.quarter_start(day or timezone.localdate())
         report = budgets.spend_report(organization=self.organization, start=start)
         rows = [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from advocates.models import Tier
 
 from ..models import Benefit, RewardStatus
+from ..services.budgets import quarter_date_errors
 
 
 class ProposeRewardForm(forms.Form):
@@ -79,6 +81,18 @@ class BudgetForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=12, decimal_places=2)
     enforced = forms.BooleanField(label=_("Refuse rewards beyond it"), required=False)
 
+    def clean_quarter_start(self) -> date:
+        day: date = self.cleaned_data["quarter_start"]
+        if errors := quarter_date_errors(day):
+            raise forms.ValidationError(errors)
+        return day
+
 
 class SpendQuarterForm(forms.Form):
     quarter = forms.DateField(label=_("Quarter"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_quarter(self) -> date | None:
+        day: date | None = self.cleaned_data.get("quarter")
+        if day is not None and (errors := quarter_date_errors(day)):
+            raise forms.ValidationError(errors)
+        return day

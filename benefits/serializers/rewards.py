@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from advocacy.api.base import TenantRelatedField
@@ -66,6 +67,12 @@ class RewardInputSerializer(serializers.Serializer):
     options = TenantRelatedField(Benefit, many=True, required=False)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     confirm = serializers.BooleanField(required=False, default=False)
+
+    def validate_advocate(self, advocate: Advocate) -> Advocate:
+        """An erased person is no longer in the program (the proposal page cannot find them either)."""
+        if advocate.anonymised_at is not None:
+            raise serializers.ValidationError(_("No such advocate in this organisation."))
+        return advocate
 
 
 class RewardApproveInputSerializer(serializers.Serializer):

@@ -28,6 +28,16 @@ from ..models import BenefitKind, Budget, Reward, RewardStatus
 # Rewards whose cost the program has committed to.
 SPENDING_STATUSES = (RewardStatus.APPROVED, RewardStatus.ORDERED, RewardStatus.SHIPPED, RewardStatus.DELIVERED)
 ZERO = Decimal("0.00")
+# Budgets are kept for these years: anything outside is a typing mistake, and the far ends of the
+# calendar would overflow the quarter arithmetic below (a 500 instead of a message).
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
+def quarter_date_errors(day: date) -> list[str]:
+    """The message for a day outside the years budgets are kept for, or none."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return []
+    return [_("Give a date between %(first)s and %(last)s.") % {"first": FIRST_YEAR, "last": LAST_YEAR}]
 
 
 def quarter_start(day: date) -> date:
@@ -42,12 +52,21 @@ def quarter_label(start: date) -> str:
     return f"{start.year} Q{(start.month - 1) // 3 + 1}"
 
 
+def organization_zone(organization: Organization) -> tzinfo:
+    try:
+        return ZoneInfo(organization.time_zone or "UTC")
+    except (ValueError, ZoneInfoNotFoundError):
+        return UTC
+
+
+def organization_today(organization: Organization) -> date:
+    """Today in the organisation's time zone: the day budgets and quarters are counted in."""
+    return datetime.now(organization_zone(organization)).date()
+
+
 def _quarter_bounds(organization: Organization, start: date) -> tuple[datetime, datetime]:
     """The quarter in the organisation's time zone, as aware datetimes."""
-    try:
-        zone: tzinfo = ZoneInfo(organization.time_zone or "UTC")
-    except (ValueError, ZoneInfoNotFoundError):
-        zone = UTC
+    zone = organization_zone(organization)
     begin = datetime.combine(start, time.min, tzinfo=zone)
     end = datetime.combine(next_quarter_start(start), time.min, tzinfo=zone)
     return begin, end
@@ -161,6 +180,8 @@ def budget_set(
     """Sets the budget of a quarter (for one tier or the whole program): creates it or changes it.
     Returns the budget and whether it was created."""
     start = data["quarter_start"]
+    if quarter_date_errors(start):
+        raise ValidationFailed({"quarter_start": quarter_date_errors(start)})
     if start != quarter_start(start):
         raise ValidationFailed({"quarter_start": [_("Give the first day of a quarter (1 January, 1 April, …).")]})
     tier = data.get("tier") or ""

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from advocacy.audit import audit_log
 from advocacy.errors import ConflictError, ValidationFailed
 from advocacy.models import Organization, User
+from advocacy.tasks import enqueue_on_commit
 from advocates.models import Activity, ActivityType, Advocate
 
 from ..models import Benefit, BenefitKind, Reward, RewardStatus, RewardStatusChange
-from .budgets import budget_breaches
+from .budgets import budget_breaches, organization_today
 from .catalogue import benefit_offered_to, benefit_return_to_stock, benefit_take_from_stock, offered_benefits
 
 # Tunable in Organization.settings["appreciation"].
@@ -264,7 +265,7 @@ def reward_propose(
         raise ValidationFailed({"options": [_("Give one benefit or several options, not both.")]})
     if benefit is None and not options:
         raise ValidationFailed({"benefit": [_("Choose a benefit, or several for the advocate to choose from.")]})
-    if advocate.organization_id != organization.pk:
+    if advocate.organization_id != organization.pk or advocate.anonymised_at is not None:
         raise ValidationFailed({"advocate": [_("No such advocate in this organisation.")]})
     if activity is not None and activity.advocate_id != advocate.pk:
         raise ValidationFailed({"activity": [_("This activity is another advocate's.")]})
@@ -293,6 +294,7 @@ def reward_propose(
     )
     if options:
         reward.options.set(options)
+        _tell_advocate(reward, "choose")
     _record(
         reward,
         from_status="",
@@ -310,6 +312,14 @@ def reward_propose(
     return reward
 
 
+def _tell_advocate(reward: Reward, moment: str) -> None:
+    """Emails the advocate when they have something to do (choose, give an address) or something is on
+    its way; sent after commit, once per reward and moment."""
+    from ..reward_tasks import send_reward_message_task
+
+    enqueue_on_commit(send_reward_message_task, reward.organization_id, reward.pk, moment)
+
+
 @transaction.atomic
 def reward_choose(
     *, reward: Reward, advocate: Advocate, benefit: Benefit, actor: User, request: HttpRequest | None = None
@@ -323,6 +333,13 @@ def reward_choose(
     if not locked.options.filter(pk=benefit.pk).exists():
         raise ValidationFailed({"benefit": [_("Choose one of the options offered.")]})
     _check_benefit(benefit, advocate=locked.advocate, activity=locked.activity, field="benefit")
+    # The catalogue may have changed since the options were offered.
+    if not benefit.active or (benefit.stock is not None and benefit.stock <= 0):
+        raise ConflictError(_("“%(name)s” is no longer available; choose another option.") % {"name": benefit.name})
+    if not benefit_offered_to(benefit, locked.advocate):
+        raise ValidationFailed(
+            {"benefit": [_("“%(name)s” is not offered to this advocate's tier.") % {"name": benefit.name}]}
+        )
     locked.benefit = benefit
     locked.value = benefit.value
     locked.cost = benefit.cost
@@ -354,7 +371,7 @@ def reward_approve(
     if benefit is None:
         raise ConflictError(_("The advocate has not chosen among the options yet."))
     _check_benefit(benefit, advocate=locked.advocate, activity=locked.activity, field="benefit")
-    breaches = budget_breaches(reward=locked, when=timezone.localdate(), lock=True)
+    breaches = budget_breaches(reward=locked, when=organization_today(locked.organization), lock=True)
     refusals = [breach.message for breach in breaches if breach.budget.enforced]
     if refusals:
         raise ConflictError(" ".join(refusals))
@@ -384,6 +401,9 @@ def reward_approve(
             note=_("Sent digitally."),
             request=request,
         )
+        _tell_advocate(locked, "sent")
+    elif needs_address(locked):
+        _tell_advocate(locked, "address")
     return locked
 
 
@@ -422,6 +442,8 @@ def reward_transition(
         assert locked.benefit is not None  # approved rewards always have one
         benefit_return_to_stock(locked.benefit)
     _record(locked, from_status=previous, to_status=to_status, actor=actor, note=note.strip(), request=request)
+    if to_status == RewardStatus.SHIPPED:
+        _tell_advocate(locked, "shipped")
     return locked
 
 
