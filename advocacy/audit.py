@@ -109,6 +109,7 @@ VERB_LABELS: dict[str, Any] = {
     "nomination.created": _("Nominated for recognition"),
     "nomination.accepted": _("Nomination accepted"),
     "nomination.declined": _("Nomination declined"),
+    "appreciation.rules_changed": _("Appreciation rules changed"),
 }
 
 

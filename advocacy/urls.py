@@ -25,6 +25,7 @@ organization_patterns = [
     path("", include("requests_mgmt.content_urls")),
     path("", include("requests_mgmt.engagement_urls")),
     path("", include("benefits.recognition_urls")),
+    path("", include("benefits.rules_urls")),
     path("appreciation/", include("benefits.urls")),
     path("appreciation/", include("benefits.reward_urls")),
     path("portal/benefits/", include("benefits.portal_urls")),
