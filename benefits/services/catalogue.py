@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -54,7 +54,11 @@ def benefit_create(
 ) -> Benefit:
     values = {field: data[field] for field in BENEFIT_INPUT_FIELDS if field in data}
     _clean(organization, values)
-    benefit = Benefit.objects.create(organization=organization, **values)
+    try:
+        with transaction.atomic():
+            benefit = Benefit.objects.create(organization=organization, **values)
+    except IntegrityError:  # the same name added at the same moment by someone else
+        raise ValidationFailed({"name": [_("The catalogue already has a benefit with this name.")]}) from None
     audit_log(
         organization=organization,
         actor=actor,

@@ -252,3 +252,18 @@ def test_an_escalation_that_fails_outright_is_released_for_the_next_sweep(
     note.refresh_from_db()
     assert note.escalated_at is not None
     assert AuditEvent.objects.filter(organization=org, verb="personal_note.escalated").count() == 1
+
+
+def test_a_benefit_name_taken_at_the_same_moment_is_a_field_error(org: Any, members: Any) -> None:
+    from unittest import mock
+
+    from advocacy.errors import ValidationFailed
+    from benefits.models import Benefit
+    from benefits.services import catalogue
+
+    data = {"name": "Mug", "kind": "swag", "value": 10, "cost": 5}
+    Benefit.objects.create(organization=org, **data)
+    # The check passed before the other request committed: only the database sees the clash.
+    with mock.patch.object(catalogue, "_clean"), pytest.raises(ValidationFailed) as error:
+        catalogue.benefit_create(organization=org, actor=members["program_manager"], data=data)
+    assert "already has a benefit with this name" in str(error.value.errors["name"])
