@@ -1,9 +1,10 @@
 """Reads for campaigns: who is in an audience, who of them may be asked, and how the asks went.
 
 The audience is checked with the matching engine's own annotations (one boolean per rule, computed
-in the database), so a preview over thousands of advocates is one aggregate query, and the people a
-campaign asks are exactly those "why not?" would clear. Campaigns never override a rule: the soft
-ones (cooldown, the advocate's own limits, blackout dates) leave an advocate out like the hard ones.
+in the database), streamed once and counted in Python (an aggregate per rule would repeat the
+correlated subqueries), so the people a campaign asks are exactly those "why not?" would clear.
+Campaigns never override a rule: the soft ones (cooldown, the advocate's own limits, blackout
+dates) leave an advocate out like the hard ones.
 """
 
 from __future__ import annotations
