@@ -49,4 +49,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=45),  # before the program team's working day in Europe
         "options": {"expires": 6 * 60 * 60},
     },
+    "reporting-rollup-rebuild": {
+        "task": "reporting.tasks.nightly_rollup_rebuild_task",
+        "schedule": crontab(hour=1, minute=40),  # rollups recounted from the raw records and compared
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "nps-survey-sweep": {
+        "task": "reporting.survey_tasks.nps_survey_sweep_task",
+        "schedule": crontab(hour=9, minute=10),  # a round opens when the organisation's interval is up
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "executive-summary-sweep": {
+        "task": "reporting.summary_tasks.executive_summary_sweep_task",
+        "schedule": crontab(hour=7, minute=5),  # the first days of a quarter: last quarter's summary
+        "options": {"expires": 6 * 60 * 60},
+    },
 }

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
 
 class Capability(models.TextChoices):
     DASHBOARD = "dashboard", _("Program dashboard")
+    REPORTS_MANAGE = "reports_manage", _("Manage targets, costs and opportunities")
     ADVOCATES = "advocates", _("Advocates")
     ADVOCATES_MANAGE = "advocates_manage", _("Manage advocates")
     ADVOCATES_NOMINATE = "advocates_nominate", _("Nominate advocates")
@@ -39,6 +40,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
             Capability.DASHBOARD,
+            Capability.REPORTS_MANAGE,
             Capability.ADVOCATES,
             Capability.ADVOCATES_MANAGE,
             Capability.ADVOCATES_NOMINATE,
@@ -54,6 +56,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PROGRAM_MANAGER: frozenset(
         {
             Capability.DASHBOARD,
+            Capability.REPORTS_MANAGE,
             Capability.ADVOCATES,
             Capability.ADVOCATES_MANAGE,
             Capability.ADVOCATES_NOMINATE,

@@ -14,6 +14,8 @@ admin.site.site_header = "Advocacy"
 
 organization_patterns = [
     path("", include("reporting.urls")),
+    path("reports/", include("reporting.report_urls")),
+    path("nps/", include("reporting.survey_urls")),
     path("advocates/privacy/", include("advocates.privacy_urls")),
     path("advocates/imports/", include("advocates.import_urls")),
     path("advocates/", include("advocates.urls")),
@@ -38,6 +40,7 @@ api_patterns = [
     path("", include("advocates.api_urls")),
     path("", include("requests_mgmt.api_urls")),
     path("", include("benefits.api_urls")),
+    path("", include("reporting.api_urls")),
     path("", include("advocacy.api.urls")),
 ]
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import dashboard
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard.dashboard, name="dashboard"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -150,6 +150,13 @@ class Activity(models.Model):
     value = models.DecimalField(
         _("value"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    rating = models.PositiveSmallIntegerField(
+        _("stars given"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("For a review-site review: the rating the review gave, 1 to 5."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -165,6 +172,12 @@ class Activity(models.Model):
             models.Index(fields=["organization", "advocate", "occurred_on"], name="activity_org_adv_date"),
             models.Index(fields=["organization", "activity_type", "occurred_on"], name="activity_org_type_date"),
             models.Index(fields=["organization", "occurred_on"], name="activity_org_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="activity_rating_1_to_5",
+            ),
         ]
 
     def __str__(self) -> str:

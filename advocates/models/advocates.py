@@ -270,13 +270,25 @@ class NpsResponse(models.Model):
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
     responded_on = models.DateField()
     source = models.CharField(max_length=32, default="manual")
+    survey = models.ForeignKey(
+        "reporting.NpsSurvey", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organization="organization")
 
     class Meta:
         ordering = ["-responded_on", "-id"]
-        indexes = [models.Index(fields=["organization", "advocate", "-responded_on"], name="nps_org_adv")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "advocate"], condition=models.Q(survey__isnull=False), name="nps_once_per_survey"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "advocate", "-responded_on"], name="nps_org_adv"),
+            models.Index(fields=["organization", "responded_on"], name="nps_org_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.score} on {self.responded_on}"

@@ -84,6 +84,6 @@ def advocate_thank_yous(advocate: Advocate | None) -> list[ReceivedThanks]:
 @register.simple_tag
 def thank_you_share(organization: Organization) -> dict[str, Any]:
     """The dashboard figure: completed activities of the last 90 days thanked within 24 hours."""
-    from reporting.selectors import thanked_within_24h
+    from reporting.selectors.health import thanked_within_24h
 
     return thanked_within_24h(organization)

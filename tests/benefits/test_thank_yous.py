@@ -23,7 +23,7 @@ from advocates.models import Activity, Tier
 from benefits import tasks
 from benefits.models import PersonalNote, ThankYou
 from benefits.services.thank_yous import note_assignee
-from reporting.selectors import thanked_within_24h
+from reporting.selectors.health import thanked_within_24h
 
 from ..factories import (
     ActivityFactory,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from advocacy.roles import Role
 from advocates.models import Advocate, Tier
-from reporting import selectors
+from reporting.selectors import health as selectors
 from tests.factories import AdvocacyRequestFactory, AdvocateFactory, CustomerAccountFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from advocacy.models import AuditEvent
 from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest, organization_view
 
-from . import selectors
+from ..selectors import health as selectors
 
 
 @organization_view(Capability.DASHBOARD)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from advocacy.roles import Capability
+from advocacy.tenancy import TenantRequest, organization_view
+
+from .base import report_page
+
+
+@organization_view(Capability.DASHBOARD)
+def page(request: TenantRequest, org_slug: str) -> HttpResponse:
+    return report_page(request, page="fairness", title=_("Fairness and bench strength"), build=lambda organization, report_filter: [])
