@@ -304,6 +304,8 @@ class OutboundMessage(models.Model):
         REFERRAL = "referral", _("Referral acknowledgement")
         CONTRIBUTION_USED = "contribution_used", _("How a contribution was used")
         PROGRAM_TEAM = "program_team", _("Note for the program team")
+        NPS_SURVEY = "nps_survey", _("Program survey")
+        PROGRAM_REPORT = "program_report", _("Program report")
 
     # Messages a person needs in order to act on something (answer, sign in, be thanked for what they
     # did). Everything else is program mail: it carries an unsubscribe link and respects opt-outs.
@@ -320,6 +322,7 @@ class OutboundMessage(models.Model):
             Purpose.REFERRAL,
             Purpose.CONTRIBUTION_USED,
             Purpose.PROGRAM_TEAM,
+            Purpose.PROGRAM_REPORT,
         }
     )
 
