@@ -13,6 +13,14 @@ from .models import AuditEvent, Organization
 
 # What each verb means to a person reading the log; verbs not listed show as written.
 VERB_LABELS: dict[str, Any] = {
+    "program_costs.changed": _("Program costs changed"),
+    "reporting.settings_changed": _("Targets and values changed"),
+    "nps_survey.started": _("Program survey started"),
+    "nps.answered": _("Program survey answered"),
+    "opportunity.created": _("Opportunity added"),
+    "opportunity.updated": _("Opportunity changed"),
+    "opportunity.deleted": _("Opportunity deleted"),
+    "opportunity.imported": _("Opportunities imported"),
     "auth.login": _("Signed in"),
     "auth.login_failed": _("Sign-in failed"),
     "auth.logout": _("Signed out"),

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from .roles import Capability
 from .tenancy import memberships_of
 
-# (capability, URL name, label, the URL prefix that marks the item as current)
+# (capability, URL name, label, the URL prefix (or prefixes) that mark the item as current; "" is the
+# organisation's home page alone)
 NAVIGATION = (
-    (Capability.DASHBOARD, "dashboard", _("Dashboard"), ""),
+    (Capability.DASHBOARD, "dashboard", _("Dashboard"), ("", "reports/")),
     (Capability.ADVOCATES, "advocates:advocate-list", _("Advocates"), "advocates/"),
     (Capability.ADVOCATES, "accounts:account-list", _("Accounts"), "accounts/"),
     (Capability.REQUESTS, "requests_mgmt:request-list", _("Requests"), "requests/"),
@@ -39,7 +40,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for capability, url_name, label, prefix in NAVIGATION:
             if not membership.can(capability):
                 continue
-            current = rest is not None and (rest.startswith(prefix) if prefix else rest == "")
+            prefixes = prefix if isinstance(prefix, tuple) else (prefix,)
+            current = rest is not None and any(rest.startswith(p) if p else rest == "" for p in prefixes)
             items.append(
                 {
                     "url": reverse(url_name, kwargs={"org_slug": organization.slug}),

@@ -81,7 +81,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 ROLE_HOME: dict[str, str] = {
     Role.ADMIN: "dashboard",
     Role.PROGRAM_MANAGER: "dashboard",
-    Role.EXECUTIVE: "dashboard",
+    Role.EXECUTIVE: "reporting:executive",
     Role.CSM: "advocates:advocate-list",
     Role.MARKETING: "requests_mgmt:request-list",
     Role.SALES: "requests_mgmt:request-list",

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .api import costs as cost_api
@@ -10,6 +11,12 @@ router.register("reports", report_api.ReportViewSet, basename="api-report")
 router.register("program-costs", cost_api.ProgramCostViewSet, basename="api-program-cost")
 router.register("opportunities", opportunity_api.OpportunityViewSet, basename="api-opportunity")
 
-router.register("report-settings", settings_api.ReportSettingsViewSet, basename="api-report-settings")
-
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # One settings resource per organisation: no id in the path.
+    path(
+        "report-settings/",
+        settings_api.ReportSettingsViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update"}),
+        name="api-report-settings",
+    ),
+]

@@ -6,3 +6,6 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the rollup handlers)

@@ -52,27 +52,53 @@ def nice_ceiling(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    if abs(value) >= 10_000:
+        return f"{value / 1_000:.3g}k"
+    if abs(value) >= 10 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _full(value: float) -> str:
+    """A point's exact value, for its tooltip."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def layout(chart: Chart) -> dict[str, Any]:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     values = [float(v) for series in chart.series for v in series.values if v is not None]
-    top = nice_ceiling(max(values, default=0))
+    # The axis always holds zero; below it (an NPS, a loss) it goes as far as the lowest value needs.
+    high, low = max([*values, 0.0]), min([*values, 0.0])
+    step = nice_ceiling((high - low) / 4) if high > low else 0.25
+    bottom = math.floor(low / step) * step
+    steps = max(1, math.ceil((high - bottom) / step))
+    top = bottom + steps * step
+    span = top - bottom
     ticks = [
-        {"y": round(TOP + plot_h - plot_h * i / 4, 1), "label": _fmt(top * i / 4) + chart.unit} for i in range(5)
+        {"y": round(TOP + plot_h - plot_h * i / steps, 1), "label": _fmt(bottom + step * i) + chart.unit}
+        for i in range(steps + 1)
     ]
     count = max(len(chart.labels), 1)
     group_w = plot_w / count
     every = max(1, math.ceil(count / MAX_LABELS))
+    # Labels longer than their slot are shortened; the full text stays in the tooltip.
+    room = max(3, int(group_w * every / 6.5))
     labels = [
-        {"x": round(LEFT + group_w * (i + 0.5), 1), "text": text}
-        for i, text in enumerate(chart.labels)
+        {
+            "x": round(LEFT + group_w * (i + 0.5), 1),
+            "text": text if len(text) <= room else text[: room - 1].rstrip() + "…",
+            "full": text,
+        }
+        for i, text in enumerate(str(label) for label in chart.labels)
         if i % every == 0
     ]
 
     def y_of(value: float) -> float:
-        return round(TOP + plot_h - plot_h * value / top, 1)
+        return round(TOP + plot_h - plot_h * (value - bottom) / span, 1)
+
+    zero = y_of(0.0)
 
     shapes: list[dict[str, Any]] = []
     lines: list[dict[str, Any]] = []
@@ -83,7 +109,7 @@ def layout(chart: Chart) -> dict[str, Any]:
         for i, value in enumerate(series.values):
             if value is None:
                 continue
-            tip = f"{series.name} · {chart.labels[i]}: {_fmt(float(value))}{chart.unit}"
+            tip = f"{series.name} · {chart.labels[i]}: {_full(float(value))}{chart.unit}"
             if chart.kind == "line":
                 point = {"x": round(LEFT + group_w * (i + 0.5), 1), "y": y_of(float(value)), "tip": tip}
                 points.append(point)
@@ -92,9 +118,9 @@ def layout(chart: Chart) -> dict[str, Any]:
                 shapes.append(
                     {
                         "x": round(LEFT + group_w * i + group_w * 0.1 + bar_w * s_index, 1),
-                        "y": y,
+                        "y": min(y, zero),
                         "w": round(max(bar_w - 1, 1), 1),
-                        "h": round(TOP + plot_h - y, 1),
+                        "h": round(abs(zero - y), 1),
                         "series": s_index,
                         "tip": tip,
                     }
@@ -107,14 +133,14 @@ def layout(chart: Chart) -> dict[str, Any]:
                     "points": points,
                 }
             )
-    legend = [{"series": i, "name": series.name, "y": TOP + 4 + 16 * i} for i, series in enumerate(chart.series)]
+    legend = [{"series": i, "name": series.name} for i, series in enumerate(chart.series)]
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
         "right": WIDTH - RIGHT,
-        "baseline": TOP + plot_h,
-        "label_y": TOP + plot_h + 18,
+        "baseline": zero,
+        "label_y": TOP + plot_h + 18,  # labels stay under the plot, even when the zero line is higher
         "ticks": ticks,
         "labels": labels,
         "bars": shapes,

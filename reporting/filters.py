@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -72,13 +73,13 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.organization = organization
         self.not_found: list[str] = []
-        self.fields["segment"].choices = [
+        self.fields["segment"].choices = [  # type: ignore[attr-defined]
             ("", _("All segments")),
             *Segment.choices,
             (NO_SEGMENT, _("No segment recorded")),
         ]
         self.types = list(ActivityType.objects.filter(organization=organization).order_by("sort_order", "name"))
-        self.fields["activity_type"].choices = [
+        self.fields["activity_type"].choices = [  # type: ignore[attr-defined]
             ("", _("All activity types")),
             *((str(item.public_id), item.name) for item in self.types),
         ]
@@ -97,7 +98,7 @@ class ReportFilterForm(forms.Form):
         if self.is_bound and self.data.get("activity_type"):
             known = {str(item.public_id) for item in self.types}
             if self.data.get("activity_type") not in known:
-                data = self.data.copy()
+                data = self.data.copy()  # type: ignore[attr-defined]
                 data["activity_type"] = ""
                 self.data = data
                 self.not_found.append(str(_("That activity type was not found; all activity types are shown.")))
@@ -111,15 +112,15 @@ class ReportFilterForm(forms.Form):
         )
         end = cleaned.get("end") or default.end
         today = timezone.localdate()
-        if start > end:  # type: ignore[operator]
+        if start > end:
             raise forms.ValidationError(_("The start date is after the end date."), code="reversed")
-        if start < EARLIEST:  # type: ignore[operator]
+        if start < EARLIEST:
             raise forms.ValidationError(
                 _("Reports start on %(date)s at the earliest.") % {"date": EARLIEST.isoformat()}, code="too_early"
             )
-        if end > today + timedelta(days=366):  # type: ignore[operator]
+        if end > today + timedelta(days=366):
             raise forms.ValidationError(_("The range ends more than a year from today."), code="too_late")
-        if end - start > LONGEST:  # type: ignore[operator]
+        if end - start > LONGEST:
             raise forms.ValidationError(_("A range can cover at most ten years."), code="too_long")
         cleaned["start"], cleaned["end"] = start, end
         return cleaned
@@ -136,10 +137,10 @@ class ReportFilterForm(forms.Form):
         )
 
 
-def parse_filter(data: object, organization: Organization) -> tuple[ReportFilter, ReportFilterForm]:
-    form = ReportFilterForm(data or None, organization=organization)  # type: ignore[arg-type]
-    if not form.is_bound:
+def parse_filter(data: Any, organization: Organization) -> tuple[ReportFilter, ReportFilterForm]:
+    """The filter a page shows and its form. Without a query string: the last twelve months."""
+    if not data:
         report_filter = ReportFilter.default()
-        form = ReportFilterForm(initial=report_filter.params(), organization=organization)
-        return report_filter, form
+        return report_filter, ReportFilterForm(initial=report_filter.params(), organization=organization)
+    form = ReportFilterForm(data, organization=organization)
     return form.report_filter(), form

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from .views import survey
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("<str:token>/", survey.answer, name="answer"),
+]

@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "advocacy.roles.Role",
+        "CostKindEnum": "reporting.models.CostKind",
+        "OpportunityResultEnum": "reporting.models.OpportunityResult",
         "InvitationStatusEnum": "advocacy.models.Invitation.Status",
         "TierEnum": "advocates.models.Tier",
         "SegmentEnum": "advocates.models.Segment",

@@ -121,11 +121,16 @@ class ActivityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @extend_schema(request=ActivityStatusInputSerializer, responses={200: ActivitySerializer})
     @action(detail=True, methods=["post"])
     def status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """A planned activity is completed or cancelled; any other move answers 409."""
+        """A planned activity is completed or cancelled; any other move answers 409. Completing a
+        review may record the stars it gave (400 for any other activity)."""
         activity = self.get_object()
         payload = ActivityStatusInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         activity = services.activity_update_status(
-            activity=activity, status=payload.validated_data["status"], actor=self.actor, request=request._request
+            activity=activity,
+            status=payload.validated_data["status"],
+            actor=self.actor,
+            rating=payload.validated_data.get("rating"),
+            request=request._request,
         )
         return self._render(activity)

@@ -91,10 +91,20 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
-        fields = ["activity_type", "occurred_on", "status", "minutes", "outcome", "crm_opportunity_id", "value"]
+        fields = [
+            "activity_type",
+            "occurred_on",
+            "status",
+            "minutes",
+            "outcome",
+            "crm_opportunity_id",
+            "value",
+            "rating",
+        ]
         widgets = {
             "occurred_on": forms.DateInput(attrs={"type": "date"}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
+            "rating": forms.NumberInput(attrs={"min": 1, "max": 5}),
         }
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any):
@@ -108,6 +118,11 @@ class ActivityForm(forms.ModelForm):
         occurred_on = data.get("occurred_on")
         if occurred_on and data.get("status") == Activity.Status.COMPLETED and occurred_on > timezone.localdate():
             self.add_error("occurred_on", _("A completed activity cannot be in the future."))
+        activity_type = data.get("activity_type")
+        if data.get("rating") is not None and activity_type is not None and not activity_type.is_review:
+            self.add_error(
+                "rating", _("Only a review-site review has a star rating: leave it empty for this activity.")
+            )
         return data
 
 

@@ -200,6 +200,11 @@ class AccountImporter(Importer):
             for account in accounts:
                 account.updated_at = self.now
             CustomerAccount.objects.bulk_update(accounts, [*sorted(plan.update_fields), "updated_at"])
+            if "segment" in plan.update_fields:
+                # A bulk update sends no signal: the accounts' activities move to other rollup buckets.
+                from reporting.signals import rebuild_activity_rollups_on_commit
+
+                rebuild_activity_rollups_on_commit(self.organization.pk)
         HealthScoreChange.objects.bulk_create(
             HealthScoreChange(
                 organization=self.organization,

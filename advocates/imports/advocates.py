@@ -156,6 +156,11 @@ class AdvocateImporter(Importer):
             for advocate in advocates:
                 advocate.updated_at = self.now
             Advocate.objects.bulk_update(advocates, [*sorted(plan.update_fields), "updated_at"])
+            if "account" in plan.update_fields:
+                # A bulk update sends no signal: the advocates' activities may move to other rollup buckets.
+                from reporting.signals import rebuild_activity_rollups_on_commit
+
+                rebuild_activity_rollups_on_commit(self.organization.pk)
         NpsResponse.objects.bulk_create(
             NpsResponse(
                 organization=self.organization,

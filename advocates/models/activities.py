@@ -172,6 +172,13 @@ class Activity(models.Model):
             models.Index(fields=["organization", "advocate", "occurred_on"], name="activity_org_adv_date"),
             models.Index(fields=["organization", "activity_type", "occurred_on"], name="activity_org_type_date"),
             models.Index(fields=["organization", "occurred_on"], name="activity_org_date"),
+            # Reports: which CRM opportunities had advocacy.
+            models.Index(
+                fields=["organization", "crm_opportunity_id"],
+                include=["status"],
+                condition=~models.Q(crm_opportunity_id=""),
+                name="activity_org_crm_opportunity",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

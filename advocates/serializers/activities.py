@@ -98,6 +98,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "request",
             "crm_opportunity_id",
             "value",
+            "rating",
             "recorded_by",
             "created_at",
         ]
@@ -125,17 +126,35 @@ class ActivityInputSerializer(StrictInputMixin, serializers.Serializer):
     )
     crm_opportunity_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    rating = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        help_text=_("For a review-site review: the stars the review gave, 1 to 5."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         completed = attrs.get("status", Activity.Status.COMPLETED) == Activity.Status.COMPLETED
         if completed and attrs["occurred_on"] > timezone.localdate():
             raise serializers.ValidationError({"occurred_on": [_("A completed activity cannot be in the future.")]})
+        if attrs.get("rating") is not None and not attrs["activity_type"].is_review:
+            raise serializers.ValidationError(
+                {"rating": [_("Only a review-site review has a star rating: leave it empty for this activity.")]}
+            )
         return attrs
 
 
 class ActivityStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[(s.value, s.label) for s in (Activity.Status.COMPLETED, Activity.Status.CANCELLED)]
+    )
+    rating = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        help_text=_("When a review is completed: the stars it gave, 1 to 5."),
     )
 
 

@@ -59,6 +59,9 @@ def activity_record(
     status = data.get("status") or Activity.Status.COMPLETED
     if status == Activity.Status.COMPLETED and data["occurred_on"] > timezone.localdate():
         errors["occurred_on"] = [_("A completed activity cannot be in the future.")]
+    rating = data.get("rating")
+    if rating_errors := _rating_errors(activity_type, rating):
+        errors["rating"] = rating_errors
     if errors:
         raise ValidationFailed(errors)
     advocate = _lock(advocate)
@@ -73,6 +76,7 @@ def activity_record(
         request=data.get("request"),
         crm_opportunity_id=data.get("crm_opportunity_id", ""),
         value=data.get("value"),
+        rating=rating,
         recorded_by=actor,
     )
     if activity.status == Activity.Status.COMPLETED:
@@ -92,7 +96,12 @@ def activity_record(
         actor=actor,
         verb="activity.recorded",
         target=advocate,
-        data={"type": activity_type.key, "on": activity.occurred_on.isoformat(), "status": activity.status},
+        data={
+            "type": activity_type.key,
+            "on": activity.occurred_on.isoformat(),
+            "status": activity.status,
+            **({"rating": rating} if rating is not None else {}),
+        },
         request=request,
     )
     if activity.status == Activity.Status.COMPLETED:
@@ -100,10 +109,27 @@ def activity_record(
     return activity
 
 
+def _rating_errors(activity_type: ActivityType, rating: int | None) -> list[str]:
+    """A star rating belongs to a review-site review only, and is 1 to 5."""
+    if rating is None:
+        return []
+    if not activity_type.is_review:
+        return [_("Only a review-site review has a star rating: leave it empty for this activity.")]
+    if not 1 <= rating <= 5:
+        return [_("A rating is 1 to 5 stars.")]
+    return []
+
+
 @transaction.atomic
 def activity_update_status(
-    *, activity: Activity, status: str, actor: User | None, request: HttpRequest | None = None
+    *,
+    activity: Activity,
+    status: str,
+    actor: User | None,
+    rating: int | None = None,
+    request: HttpRequest | None = None,
 ) -> Activity:
+    """Completes or cancels a planned activity; completing a review may record the stars it gave."""
     allowed: dict[str, set[str]] = {
         Activity.Status.PLANNED: {Activity.Status.COMPLETED, Activity.Status.CANCELLED},
         Activity.Status.COMPLETED: set(),
@@ -115,15 +141,28 @@ def activity_update_status(
             _("A %(current)s activity cannot become %(target)s.")
             % {"current": locked.get_status_display().lower(), "target": Activity.Status(status).label.lower()}
         )
+    if rating is not None and status != Activity.Status.COMPLETED:
+        raise ValidationFailed({"rating": [_("A rating is recorded when the review is completed.")]})
+    if rating_errors := _rating_errors(locked.activity_type, rating):
+        raise ValidationFailed({"rating": rating_errors})
     previous = locked.status
     locked.status = status
-    locked.save(update_fields=["status"])
+    update_fields = ["status"]
+    if rating is not None:
+        locked.rating = rating
+        update_fields.append("rating")
+    locked.save(update_fields=update_fields)
     audit_log(
         organization=locked.organization,
         actor=actor,
         verb="activity.status_changed",
         target=locked.advocate,
-        data={"type": locked.activity_type.key, "from": previous, "to": status},
+        data={
+            "type": locked.activity_type.key,
+            "from": previous,
+            "to": status,
+            **({"rating": rating} if rating is not None else {}),
+        },
         request=request,
     )
     if status == Activity.Status.COMPLETED:

@@ -4,7 +4,7 @@ preferences and blackouts, the activity ledger, health and NPS. Every change is 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -27,6 +27,9 @@ from ..models import (
     NpsResponse,
     Tier,
 )
+
+if TYPE_CHECKING:
+    from reporting.models import NpsSurvey
 
 ADVOCATE_EDITABLE_FIELDS = (
     "account",
@@ -401,11 +404,27 @@ def blackout_remove(*, blackout: BlackoutPeriod, actor: User | None, request: Ht
 
 
 @transaction.atomic
-def nps_record(*, advocate: Advocate, score: int, responded_on: date, source: str = "manual") -> NpsResponse:
+def nps_record(
+    *,
+    advocate: Advocate,
+    score: int,
+    responded_on: date,
+    source: str = "manual",
+    survey: NpsSurvey | None = None,
+    comment: str = "",
+) -> NpsResponse:
+    """Records a score (from a program survey round when ``survey`` is given) and makes the
+    advocate's latest score the one eligibility reads."""
     if not 0 <= score <= 10:
         raise ValidationFailed({"nps_score": [_("An NPS score is between 0 and 10.")]})
     response = NpsResponse.objects.create(
-        organization=advocate.organization, advocate=advocate, score=score, responded_on=responded_on, source=source
+        organization=advocate.organization,
+        advocate=advocate,
+        score=score,
+        responded_on=responded_on,
+        source=source,
+        survey=survey,
+        comment=comment,
     )
     latest = (
         NpsResponse.objects.filter(organization=advocate.organization, advocate=advocate)

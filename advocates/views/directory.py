@@ -79,7 +79,10 @@ def _timeline(request: TenantRequest, advocate: Any) -> list[dict[str, Any]]:
                 "when": timezone.make_aware(datetime.combine(activity.occurred_on, time(12)), current_tz),
                 "date_only": True,
                 "kind": "activity",
-                "title": activity.activity_type.name,
+                "title": activity.activity_type.name
+                if activity.rating is None
+                else _("%(activity)s (%(stars)d of 5 stars)")
+                % {"activity": activity.activity_type.name, "stars": activity.rating},
                 "detail": activity.outcome,
                 "badge": activity.get_status_display(),
             }

@@ -1,8 +1,8 @@
-"""Appreciation in templates: the 24-hour clock of a thank-you or note, what an advocate has been
-sent (for the portal), and the dashboard's share thanked in time.
+"""Appreciation in templates: the 24-hour clock of a thank-you or note, and what an advocate has
+been sent (for the portal).
 
 ``{% load appreciation %}`` then ``{% appreciation_clock item as clock %}``,
-``{% advocate_thank_yous advocate as items %}``, ``{% thank_you_share organization as share %}``."""
+``{% advocate_thank_yous advocate as items %}``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
-from advocacy.models import Organization, User
+from advocacy.models import User
 from advocates.models import Advocate
 
 from ..models import PersonalNote, ThankYou
@@ -79,11 +79,3 @@ def advocate_thank_yous(advocate: Advocate | None) -> list[ReceivedThanks]:
         )
         for item in advocate_appreciation(advocate=advocate)
     ]
-
-
-@register.simple_tag
-def thank_you_share(organization: Organization) -> dict[str, Any]:
-    """The dashboard figure: completed activities of the last 90 days thanked within 24 hours."""
-    from reporting.selectors.health import thanked_within_24h
-
-    return thanked_within_24h(organization)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -14,24 +14,30 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+def _number(value: Any, digits: int) -> str:
+    """Rounded half up, then localised: Django's number formatting would cut the digits off."""
+    quantum = Decimal(1).scaleb(-digits)
+    return number_format(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP), digits)
+
+
 @register.filter
 def figure(value: Any, kind: str = "count") -> str:
     if value is None:
         return _("no data yet")
     if kind == "percent":
-        return _("%(value)s %%") % {"value": number_format(value, 1)}
+        return _("%(value)s %%") % {"value": _number(value, 1)}
     if kind == "money":
-        return intcomma(number_format(Decimal(value).quantize(Decimal(1)), 0))
+        return intcomma(_number(value, 0))
     if kind == "hours":
-        return _("%(value)s h") % {"value": number_format(value, 1)}
+        return _("%(value)s h") % {"value": _number(value, 1)}
     if kind == "days":
-        return _("%(value)s days") % {"value": number_format(value, 1)}
+        return _("%(value)s days") % {"value": _number(value, 1)}
     if kind == "rating":
-        return _("%(value)s / 5") % {"value": number_format(value, 2)}
+        return _("%(value)s / 5") % {"value": _number(value, 2)}
     if kind == "ratio":
-        return _("%(value)s×") % {"value": number_format(value, 2)}
+        return _("%(value)s×") % {"value": _number(value, 2)}
     if kind == "score":
-        return number_format(value, 1)
+        return _number(value, 1)
     return intcomma(value)
 
 
@@ -44,9 +50,9 @@ def cell(value: Any) -> str:
     if isinstance(value, date):
         return date_format(value, "DATE_FORMAT")
     if isinstance(value, float):
-        return number_format(value, 1)
+        return _number(value, 1)
     if isinstance(value, Decimal):
-        return intcomma(number_format(value, 2))
+        return intcomma(_number(value, 2))
     if isinstance(value, int):
         return intcomma(value)
     return str(value)

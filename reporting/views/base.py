@@ -9,26 +9,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
 from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest
 
 from ..filters import ReportFilter, parse_filter
+from ..pages import PAGE_TITLES
 from ..panels import Panel, csv_response, find_table
 
 PanelBuilder = Callable[[Any, ReportFilter], list[Panel]]
 
 # The report pages after "Program health" (the dashboard), in the order of the sub-navigation.
-REPORT_PAGES = (
-    ("fairness", _("Fairness and bench")),
-    ("impact", _("Business impact")),
-    ("satisfaction", _("Satisfaction")),
-    ("roi", _("ROI")),
-    ("targets", _("Targets")),
-    ("opportunities", _("Opportunities")),
-    ("executive", _("Executive summary")),
-)
+REPORT_PAGES = tuple((key, title) for key, title in PAGE_TITLES.items() if key != "health")
 
 
 def report_page(

@@ -150,6 +150,13 @@ class AdvocacyRequest(models.Model):
         indexes = [
             models.Index(fields=["organization", "status", "needed_by"], name="request_org_status_due"),
             models.Index(fields=["organization", "requester", "-created_at"], name="request_org_requester"),
+            # Reports: which CRM opportunities had advocacy.
+            models.Index(
+                fields=["organization", "crm_opportunity_id"],
+                include=["status"],
+                condition=~models.Q(crm_opportunity_id=""),
+                name="request_org_crm_opportunity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -205,7 +212,11 @@ class RequestStatusChange(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["organization", "request", "created_at"], name="reqchange_org_request")]
+        indexes = [
+            models.Index(fields=["organization", "request", "created_at"], name="reqchange_org_request"),
+            # Reports: the latest changes to one status (why requests went unfulfilled).
+            models.Index(fields=["organization", "to_status", "created_at"], name="reqchange_org_status_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"

@@ -140,7 +140,7 @@ def test_requester_sees_only_their_own_requests(org: Any, members: Any, client_f
     [
         (Role.ADMIN, "/o/alpha/"),
         (Role.PROGRAM_MANAGER, "/o/alpha/"),
-        (Role.EXECUTIVE, "/o/alpha/"),
+        (Role.EXECUTIVE, "/o/alpha/reports/executive/"),
         (Role.CSM, "/o/alpha/advocates/"),
         (Role.MARKETING, "/o/alpha/requests/"),
         (Role.SALES, "/o/alpha/requests/"),

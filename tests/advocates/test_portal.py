@@ -434,7 +434,7 @@ def test_portal_home_query_count_stays_small(
     for activity_type in list(activity_types.values())[:5]:
         ActivityFactory.create_batch(3, organization=org, advocate=onboarded, activity_type=activity_type)
     client = client_for(advocate_user)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert client.get(portal(org)).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(portal(org, "preferences/")).status_code == 200

@@ -22,6 +22,8 @@ from advocates.demo import ProgramSize, generate_program
 from advocates.models import Advocate, CustomerAccount, Region, Segment, Tier
 from advocates.tiers import recalculate_suggested_tiers
 from benefits.demo import seed_appreciation
+from reporting.demo import seed_reporting
+from reporting.rollups import rebuild_organization
 from requests_mgmt.demo import seed_request_workflow
 from requests_mgmt.models import AdvocacyRequest, RequestStatus, RequestStatusChange, RequestType
 
@@ -76,11 +78,13 @@ class Command(BaseCommand):
                     seed_request_workflow(organization=acme, rng=rng)
                     seed_appreciation(organization=acme)
                     recalculate_suggested_tiers(organization=acme)
+                    seed_reporting(organization=acme, rng=rng)
             with scope(organization=globex):
                 ensure_program_defaults(globex)
                 if not CustomerAccount.objects.filter(organization=globex).exists():
                     generate_program(globex, size=GLOBEX, rng=rng)
                     recalculate_suggested_tiers(organization=globex)
+                    rebuild_organization(globex)
         self._print_logins()
 
     def _organization(self, slug: str, name: str, tz: str, language: str) -> Organization:

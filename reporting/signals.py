@@ -1,0 +1,288 @@
+"""Keeps the daily rollups current in the transaction that changes an activity or a request.
+
+Each handler reads the stored contribution before the change (``pre_save``/``pre_delete``, from the
+database) and again after it (``post_save``/``post_delete``), and applies the difference
+(``reporting.rollups``). A request's contribution depends on its status history, its outcome and
+whether a campaign carries it, so a change to any of those recounts that one request.
+
+Deleting a request takes its history and outcome with it: the request's own handlers take its whole
+contribution away, so the history's and outcome's handlers stay out of it.
+
+A customer account whose segment changes, or an advocate who moves to an account of another
+segment, moves every one of their activities to other buckets: the organisation's activity rollups
+are rebuilt once the transaction commits (``rebuild_rollups_task``).
+
+Bulk writes (``QuerySet.update``, ``bulk_create``, ``bulk_update``) send no signals: the code that
+uses them on these fields calls ``rebuild_activity_rollups_on_commit`` itself (the CSV imports), or
+the organisation is rebuilt afterwards (the demo data).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+
+from advocates.models import Activity, Advocate, CustomerAccount
+from requests_mgmt.models import AdvocacyRequest, Campaign, RequestOutcome, RequestStatusChange
+
+from .rollups import (
+    Contribution,
+    activity_contribution,
+    apply_activity_change,
+    apply_request_change,
+    request_contribution,
+)
+
+# The fields a save must touch to change a rollup (saves naming only other fields are skipped).
+ACTIVITY_ROLLUP_FIELDS = frozenset(
+    {"organization", "advocate", "activity_type", "occurred_on", "status", "minutes", "value", "rating"}
+)
+REQUEST_ROLLUP_FIELDS = frozenset(
+    {"organization", "created_at", "request_type", "prospect_segment", "status", "crm_opportunity_id", "deal_value"}
+)
+STATUS_CHANGE_ROLLUP_FIELDS = frozenset({"request", "to_status", "created_at"})
+OUTCOME_ROLLUP_FIELDS = frozenset({"request", "deal_result", "deal_value"})
+CAMPAIGN_ROLLUP_FIELDS = frozenset({"request"})
+
+_BEFORE = "_rollup_before"
+
+
+def _concerns(update_fields: frozenset[str] | None, fields: frozenset[str]) -> bool:
+    return update_fields is None or not update_fields.isdisjoint(fields)
+
+
+def _origin_model(origin: Any) -> type[Model] | None:
+    if isinstance(origin, QuerySet):
+        return origin.model
+    if isinstance(origin, Model):
+        return type(origin)
+    return None
+
+
+# --- activities ----------------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Activity, dispatch_uid="rollups_activity_pre_save")
+def _activity_pre_save(sender: type[Activity], instance: Activity, update_fields: Any = None, **kwargs: Any) -> None:
+    if kwargs.get("raw") or not _concerns(update_fields, ACTIVITY_ROLLUP_FIELDS):
+        return
+    setattr(instance, _BEFORE, activity_contribution(instance.organization_id, instance.pk))
+
+
+@receiver(post_save, sender=Activity, dispatch_uid="rollups_activity_post_save")
+def _activity_post_save(sender: type[Activity], instance: Activity, **kwargs: Any) -> None:
+    if _BEFORE not in instance.__dict__:
+        return
+    before: Contribution | None = instance.__dict__.pop(_BEFORE)
+    apply_activity_change(before, activity_contribution(instance.organization_id, instance.pk))
+
+
+@receiver(pre_delete, sender=Activity, dispatch_uid="rollups_activity_pre_delete")
+def _activity_pre_delete(sender: type[Activity], instance: Activity, **kwargs: Any) -> None:
+    setattr(instance, _BEFORE, activity_contribution(instance.organization_id, instance.pk))
+
+
+@receiver(post_delete, sender=Activity, dispatch_uid="rollups_activity_post_delete")
+def _activity_post_delete(sender: type[Activity], instance: Activity, **kwargs: Any) -> None:
+    if _BEFORE in instance.__dict__:
+        apply_activity_change(instance.__dict__.pop(_BEFORE), None)
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=AdvocacyRequest, dispatch_uid="rollups_request_pre_save")
+def _request_pre_save(
+    sender: type[AdvocacyRequest], instance: AdvocacyRequest, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if kwargs.get("raw") or not _concerns(update_fields, REQUEST_ROLLUP_FIELDS):
+        return
+    setattr(instance, _BEFORE, request_contribution(instance.organization_id, instance.pk))
+
+
+@receiver(post_save, sender=AdvocacyRequest, dispatch_uid="rollups_request_post_save")
+def _request_post_save(sender: type[AdvocacyRequest], instance: AdvocacyRequest, **kwargs: Any) -> None:
+    if _BEFORE not in instance.__dict__:
+        return
+    before: Contribution | None = instance.__dict__.pop(_BEFORE)
+    apply_request_change(before, request_contribution(instance.organization_id, instance.pk))
+
+
+@receiver(pre_delete, sender=AdvocacyRequest, dispatch_uid="rollups_request_pre_delete")
+def _request_pre_delete(sender: type[AdvocacyRequest], instance: AdvocacyRequest, **kwargs: Any) -> None:
+    setattr(instance, _BEFORE, request_contribution(instance.organization_id, instance.pk))
+
+
+@receiver(post_delete, sender=AdvocacyRequest, dispatch_uid="rollups_request_post_delete")
+def _request_post_delete(sender: type[AdvocacyRequest], instance: AdvocacyRequest, **kwargs: Any) -> None:
+    if _BEFORE in instance.__dict__:
+        apply_request_change(instance.__dict__.pop(_BEFORE), None)
+
+
+# What hangs off a request (its history, its outcome, its campaign) recounts the request.
+RequestPart = RequestStatusChange | RequestOutcome | Campaign
+PART_FIELDS: dict[type[Model], frozenset[str]] = {
+    RequestStatusChange: STATUS_CHANGE_ROLLUP_FIELDS,
+    RequestOutcome: OUTCOME_ROLLUP_FIELDS,
+    Campaign: CAMPAIGN_ROLLUP_FIELDS,
+}
+
+
+def _stash_requests(instance: RequestPart) -> None:
+    """The contributions of the request(s) the part belongs to, before the change: its request now
+    and, should the part be moved, the request it was stored with."""
+    organization_id = instance.organization_id
+    request_ids = {instance.request_id}
+    if instance.pk is not None and not instance._state.adding:
+        stored = (
+            type(instance)
+            .objects.with_scope(organization=organization_id)
+            .filter(pk=instance.pk)
+            .values_list("request_id", flat=True)
+            .first()
+        )
+        if stored is not None:
+            request_ids.add(stored)
+    setattr(
+        instance,
+        _BEFORE,
+        {request_id: request_contribution(organization_id, request_id) for request_id in request_ids if request_id},
+    )
+
+
+def _apply_requests(instance: RequestPart) -> None:
+    if _BEFORE not in instance.__dict__:
+        return
+    before: dict[int, Contribution | None] = instance.__dict__.pop(_BEFORE)
+    for request_id, contribution in before.items():
+        apply_request_change(contribution, request_contribution(instance.organization_id, request_id))
+
+
+def _part_pre_save(sender: type[Model], instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if kwargs.get("raw") or not _concerns(update_fields, PART_FIELDS[sender]):
+        return
+    _stash_requests(instance)
+
+
+def _part_post_save(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    _apply_requests(instance)
+
+
+def _part_pre_delete(sender: type[Model], instance: Any, origin: Any = None, **kwargs: Any) -> None:
+    # Only a deletion of the part itself: when its request goes, the request's own handlers take
+    # the whole contribution away.
+    if _origin_model(origin) is not sender:
+        return
+    _stash_requests(instance)
+
+
+def _part_post_delete(sender: type[Model], instance: Any, **kwargs: Any) -> None:
+    _apply_requests(instance)
+
+
+for _part in PART_FIELDS:
+    name = _part.__name__.lower()
+    pre_save.connect(_part_pre_save, sender=_part, dispatch_uid=f"rollups_{name}_pre_save")
+    post_save.connect(_part_post_save, sender=_part, dispatch_uid=f"rollups_{name}_post_save")
+    pre_delete.connect(_part_pre_delete, sender=_part, dispatch_uid=f"rollups_{name}_pre_delete")
+    post_delete.connect(_part_post_delete, sender=_part, dispatch_uid=f"rollups_{name}_post_delete")
+
+
+# --- segments ------------------------------------------------------------------------------------
+
+
+class _RebuildActivityRollups:
+    """The on-commit callback, comparable so one transaction schedules an organisation once."""
+
+    def __init__(self, organization_id: int) -> None:
+        self.organization_id = organization_id
+        self.done = False
+
+    def __call__(self) -> None:
+        from .tasks import rebuild_rollups_task
+
+        self.done = True
+        rebuild_rollups_task.delay(self.organization_id, activities_only=True)
+
+
+def rebuild_activity_rollups_on_commit(organization_id: int) -> None:
+    """Rebuilds the organisation's activity rollups once the transaction commits (once, however
+    many accounts or advocates it changed)."""
+    pending = transaction.get_connection().run_on_commit
+    if any(
+        isinstance(callback, _RebuildActivityRollups)
+        and callback.organization_id == organization_id
+        and not callback.done
+        for _, callback, *_ in pending
+    ):
+        return
+    transaction.on_commit(_RebuildActivityRollups(organization_id))
+
+
+@receiver(pre_save, sender=CustomerAccount, dispatch_uid="rollups_account_pre_save")
+def _account_pre_save(
+    sender: type[CustomerAccount], instance: CustomerAccount, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if kwargs.get("raw") or instance.pk is None or not _concerns(update_fields, frozenset({"segment"})):
+        return
+    stored = (
+        CustomerAccount.objects.with_scope(organization=instance.organization_id)
+        .filter(pk=instance.pk)
+        .values_list("segment", flat=True)
+        .first()
+    )
+    setattr(instance, _BEFORE, stored)
+
+
+@receiver(post_save, sender=CustomerAccount, dispatch_uid="rollups_account_post_save")
+def _account_post_save(sender: type[CustomerAccount], instance: CustomerAccount, **kwargs: Any) -> None:
+    if _BEFORE not in instance.__dict__:
+        return
+    before = instance.__dict__.pop(_BEFORE)
+    if before is None or before == instance.segment:
+        return
+    if (
+        Activity.objects.with_scope(organization=instance.organization_id)
+        .filter(advocate__account=instance, status__in=Activity.COUNTING_STATUSES)
+        .exists()
+    ):
+        rebuild_activity_rollups_on_commit(instance.organization_id)
+
+
+@receiver(pre_save, sender=Advocate, dispatch_uid="rollups_advocate_pre_save")
+def _advocate_pre_save(sender: type[Advocate], instance: Advocate, update_fields: Any = None, **kwargs: Any) -> None:
+    if kwargs.get("raw") or instance.pk is None or not _concerns(update_fields, frozenset({"account"})):
+        return
+    stored = (
+        Advocate.objects.with_scope(organization=instance.organization_id)
+        .filter(pk=instance.pk)
+        .values_list("account_id", "account__segment")
+        .first()
+    )
+    if stored is not None and stored[0] != instance.account_id:
+        setattr(instance, _BEFORE, stored[1])
+
+
+@receiver(post_save, sender=Advocate, dispatch_uid="rollups_advocate_post_save")
+def _advocate_post_save(sender: type[Advocate], instance: Advocate, **kwargs: Any) -> None:
+    if _BEFORE not in instance.__dict__:
+        return
+    before = instance.__dict__.pop(_BEFORE)
+    after = (
+        CustomerAccount.objects.with_scope(organization=instance.organization_id)
+        .filter(pk=instance.account_id)
+        .values_list("segment", flat=True)
+        .first()
+    )
+    if before == after:
+        return
+    if (
+        Activity.objects.with_scope(organization=instance.organization_id)
+        .filter(advocate=instance, status__in=Activity.COUNTING_STATUSES)
+        .exists()
+    ):
+        rebuild_activity_rollups_on_commit(instance.organization_id)
