@@ -46,7 +46,7 @@ FACES: dict[str, tuple[str, list[str]]] = {
     "csm": ("/o/alpha/advocates/", ["Advocates", "Accounts", "Requests", "Appreciation"]),
     "marketing": ("/o/alpha/requests/", ["Advocates", "Accounts", "Requests", "Campaigns"]),
     "sales": ("/o/alpha/requests/", ["Requests", "Referrals"]),
-    "executive": ("/o/alpha/", ["Dashboard", "Appreciation"]),
+    "executive": ("/o/alpha/reports/executive/", ["Dashboard", "Appreciation"]),
     "advocate": ("/o/alpha/portal/", ["My advocacy"]),
 }
 
