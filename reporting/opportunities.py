@@ -144,8 +144,10 @@ def opportunities_import(
     file_name: str = "",
     request: HttpRequest | None = None,
 ) -> ImportResult:
-    """Writes checked rows: an opportunity whose CRM id the organisation already has is updated,
-    any other is created. ``skipped`` counts the rows left out because they had errors."""
+    """Writes checked rows: an opportunity whose CRM id the organisation already has is updated
+    (the columns the file leaves out keep their stored values; an update that would leave the
+    opportunity inconsistent, such as closing before it opened, is refused), any other is created.
+    ``skipped`` counts the rows left out because they had errors."""
     crm_ids = [row.crm_id for row in rows]
     stored: dict[str, Opportunity] = {}
     for start in range(0, len(crm_ids), CHUNK):
@@ -165,10 +167,14 @@ def opportunities_import(
         if existing is None:
             to_create.append(Opportunity(organization=organization, **row.values))
             continue
-        if all(getattr(existing, name) == row.values[name] for name in OPPORTUNITY_FIELDS):
+        given = [name for name in OPPORTUNITY_FIELDS if name in row.columns]
+        if all(getattr(existing, name) == row.values[name] for name in given):
             unchanged += 1
             continue
-        for name in OPPORTUNITY_FIELDS:
+        merged = {name: row.values[name] if name in given else getattr(existing, name) for name in OPPORTUNITY_FIELDS}
+        if errors := opportunity_errors(merged):
+            raise ConflictError(f"{row.crm_id}: {next(iter(errors.values()))[0]}")
+        for name in given:
             setattr(existing, name, row.values[name])
         existing.updated_at = now
         to_update.append(existing)

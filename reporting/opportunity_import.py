@@ -46,6 +46,8 @@ class RowError:
 class ParsedRow:
     row: int
     values: dict[str, Any]
+    # The columns the file has: an opportunity already stored keeps what the file leaves out.
+    columns: frozenset[str] = frozenset(COLUMNS)
 
     @property
     def crm_id(self) -> str:
@@ -296,4 +298,4 @@ def _parse_record(
     if row_errors:
         errors.extend(row_errors)
         return None
-    return ParsedRow(row=number, values=values)
+    return ParsedRow(row=number, values=values, columns=frozenset(positions))

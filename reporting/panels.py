@@ -102,8 +102,9 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.10g}"
     text = str(value)
-    # Spreadsheet formula injection: a cell starting with one of these is read as a formula.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+    # Spreadsheet formula injection: a cell starting with one of these (or its full-width form,
+    # which some spreadsheets also accept) is read as a formula.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠") and not _is_number(text):
         return "'" + text
     return text
 
