@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.formats import get_format, number_format
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 44
 MAX_LABELS = 12
@@ -51,19 +53,29 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def _number(value: float, digits: int) -> str:
+    """In the reader's language (decimal and thousands separators), trailing zeros dropped."""
+    text = number_format(round(value, digits), digits, force_grouping=True)
+    if digits:
+        separator = get_format("DECIMAL_SEPARATOR")
+        text = text.rstrip("0").rstrip(separator) if separator in text else text
+    return text
+
+
 def _fmt(value: float) -> str:
+    """An axis tick: short (thousands as k, millions as M)."""
     if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.3g}M"
+        return _number(value / 1_000_000, 2) + "M"
     if abs(value) >= 10_000:
-        return f"{value / 1_000:.3g}k"
+        return _number(value / 1_000, 1) + "k"
     if abs(value) >= 10 or value == int(value):
-        return f"{value:,.0f}"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+        return _number(value, 0)
+    return _number(value, 2)
 
 
 def _full(value: float) -> str:
     """A point's exact value, for its tooltip."""
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return _number(value, 0 if value == int(value) else 2)
 
 
 def layout(chart: Chart) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from advocacy.models import Organization
 from ..charts import Chart, Series
 from ..filters import ReportFilter
 from ..panels import Figure, Panel
+from ..templatetags.reporting import figure
 from . import impact, roi, satisfaction, targets
 
 
@@ -27,16 +28,14 @@ def business_panel(organization: Organization, report_filter: ReportFilter) -> P
                 _("Win rate with advocacy"),
                 figures["win_rate_with"],
                 kind="percent",
-                hint=_("without: %(rate)s")
-                % {"rate": "—" if figures["win_rate_without"] is None else f"{figures['win_rate_without']} %"},
+                hint=_("without: %(rate)s") % {"rate": figure(figures["win_rate_without"], "percent")},
             ),
             Figure(
                 _("Sales cycle with advocacy"),
                 figures["cycle_with"],
                 kind="days",
                 higher_is_better=False,
-                hint=_("without: %(days)s")
-                % {"days": "—" if figures["cycle_without"] is None else figures["cycle_without"]},
+                hint=_("without: %(days)s") % {"days": figure(figures["cycle_without"], "days")},
             ),
             Figure(_("Case studies"), figures["case_studies"]),
             Figure(_("Testimonials"), figures["testimonials"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -311,3 +312,13 @@ def test_other_organisations_and_outsiders_get_404(
         assert client_for(user).get(f"/o/{org.slug}/?export=tiers").status_code == 404
     anonymous = client_for(None).get(f"/o/{org.slug}/?export=tiers")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+
+
+def test_charts_keep_plain_numbers_in_every_language(org: Any, health: Any, members: Any, client_for: Any) -> None:
+    manager = members[Role.PROGRAM_MANAGER]
+    manager.language = "pt-br"
+    manager.save(update_fields=["language"])
+    body = client_for(manager).get(f"/o/{org.slug}/").content.decode()
+    coordinates = re.findall(r'<rect class="series-\d" x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', body)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for row in coordinates for value in row)
+    assert "Atividades concluídas" in body
