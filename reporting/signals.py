@@ -37,16 +37,20 @@ from .rollups import (
     request_contribution,
 )
 
-# The fields a save must touch to change a rollup (saves naming only other fields are skipped).
+# The fields a save must touch to change a rollup (saves naming only other fields are skipped);
+# ``update_fields`` may name a foreign key by its field or its column.
 ACTIVITY_ROLLUP_FIELDS = frozenset(
-    {"organization", "advocate", "activity_type", "occurred_on", "status", "minutes", "value", "rating"}
+    {"organization", "organization_id", "advocate", "advocate_id", "activity_type", "activity_type_id"}
+    | {"occurred_on", "status", "minutes", "value", "rating"}
 )
 REQUEST_ROLLUP_FIELDS = frozenset(
-    {"organization", "created_at", "request_type", "prospect_segment", "status", "crm_opportunity_id", "deal_value"}
+    {"organization", "organization_id", "created_at", "request_type", "prospect_segment", "status"}
+    | {"crm_opportunity_id", "deal_value"}
 )
-STATUS_CHANGE_ROLLUP_FIELDS = frozenset({"request", "to_status", "created_at"})
-OUTCOME_ROLLUP_FIELDS = frozenset({"request", "deal_result", "deal_value"})
-CAMPAIGN_ROLLUP_FIELDS = frozenset({"request"})
+STATUS_CHANGE_ROLLUP_FIELDS = frozenset({"request", "request_id", "to_status", "created_at"})
+OUTCOME_ROLLUP_FIELDS = frozenset({"request", "request_id", "deal_result", "deal_value"})
+CAMPAIGN_ROLLUP_FIELDS = frozenset({"request", "request_id"})
+ACCOUNT_FIELDS = frozenset({"account", "account_id"})
 
 _BEFORE = "_rollup_before"
 
@@ -255,7 +259,7 @@ def _account_post_save(sender: type[CustomerAccount], instance: CustomerAccount,
 
 @receiver(pre_save, sender=Advocate, dispatch_uid="rollups_advocate_pre_save")
 def _advocate_pre_save(sender: type[Advocate], instance: Advocate, update_fields: Any = None, **kwargs: Any) -> None:
-    if kwargs.get("raw") or instance.pk is None or not _concerns(update_fields, frozenset({"account"})):
+    if kwargs.get("raw") or instance.pk is None or not _concerns(update_fields, ACCOUNT_FIELDS):
         return
     stored = (
         Advocate.objects.with_scope(organization=instance.organization_id)

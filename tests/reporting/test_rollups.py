@@ -629,3 +629,53 @@ def test_concurrent_activities_in_one_bucket_all_count() -> None:
     row = ActivityRollup.objects.get(organization=org)
     assert (row.completed, row.minutes, row.rating_sum, row.rating_count) == (16, 160, 80, 16)
     assert_rollups_match(org)
+
+
+# --- bulk writes that move activities ------------------------------------------------------------
+
+
+@pytest.fixture
+def import_flow(
+    org: Organization,
+    members: Any,
+    client_for: Any,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> Any:
+    from advocacy.roles import Role
+    from tests.advocates.test_imports import Flow
+
+    settings.IMPORT_ROOT = tmp_path / "imports"
+    return Flow(client_for(members[Role.PROGRAM_MANAGER]), org, django_capture_on_commit_callbacks)
+
+
+@pytest.mark.django_db
+def test_imports_that_change_segments_rebuild_the_activity_rollups(
+    org: Organization, activity_types: dict[str, Any], import_flow: Any
+) -> None:
+    from advocates.models import ImportJob
+    from tests.advocates.test_imports import csv_bytes
+
+    harbor = CustomerAccountFactory(organization=org, name="Harbor Labs", crm_id="CRM-1", segment=Segment.SMB)
+    CustomerAccountFactory(organization=org, name="Keel Corp", crm_id="CRM-2", segment="")
+    advocate = AdvocateFactory(organization=org, account=harbor, email="sam@harbor.example")
+    Activity.objects.create(
+        organization=org, advocate=advocate, activity_type=activity_types["review"], occurred_on=TODAY, minutes=20
+    )
+    assert ActivityRollup.objects.get(organization=org).segment == Segment.SMB
+
+    job = import_flow.run(
+        ImportJob.Kind.ACCOUNTS, csv_bytes([["name", "crm_id", "segment"], ["Harbor Labs", "CRM-1", "enterprise"]])
+    )
+    assert job.updated_count == 1
+    assert ActivityRollup.objects.get(organization=org).segment == Segment.ENTERPRISE
+    assert_rollups_match(org)
+
+    job = import_flow.run(
+        ImportJob.Kind.ADVOCATES,
+        csv_bytes([["email", "full_name", "account"], ["sam@harbor.example", advocate.full_name, "CRM-2"]]),
+    )
+    assert job.updated_count == 1
+    assert ActivityRollup.objects.get(organization=org).segment == ""
+    assert_rollups_match(org)
