@@ -94,6 +94,40 @@ class RequestRollup(models.Model):
         return f"{self.day} {self.request_type} {self.segment or '-'}: {self.submitted}"
 
 
+class AppreciationRollup(models.Model):
+    """Thank-yous per organisation, UTC day of completion (``ThankYou.completed_at``), activity type
+    and the segment of the advocate's account ("" for none): how many are settled (the thank-you
+    sent and, where high-commitment work earned one, the personal note written) and how many of
+    those were settled within their 24 hours. Unsettled thank-yous are not here: whether one is owed
+    yet depends on the clock, so the report reads those few from the raw tables."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    activity_type = models.ForeignKey("advocates.ActivityType", on_delete=models.CASCADE, related_name="+")
+    segment = models.CharField(max_length=20, blank=True)
+    settled = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(organization="organization")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "activity_type", "segment"], name="appreciation_rollup_bucket"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organization", "day"],
+                include=["activity_type", "segment", "settled", "on_time"],
+                name="appreciation_rollup_org_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.activity_type_id} {self.segment or '-'}: {self.on_time}/{self.settled}"
+
+
 class RollupCheck(models.Model):
     """One nightly rebuild: every bucket recounted from the raw records and compared."""
 
