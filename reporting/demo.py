@@ -38,7 +38,7 @@ ACTIVITY_VALUES = {
     "beta": Decimal("100"),
     "referral": Decimal("200"),
 }
-QUARTERLY_COSTS = {CostKind.PLATFORM: 6000, CostKind.STAFF: 18000, CostKind.EVENTS: 9000}
+QUARTERLY_COSTS = {CostKind.PLATFORM: 9000, CostKind.STAFF: 45000, CostKind.EVENTS: 15000}
 
 
 def seed_reporting(*, organization: Organization, rng: random.Random) -> None:
