@@ -4,8 +4,9 @@ side by side in one run, interleaved:
   (a) ``reporting.selectors.health.build(org, ReportFilter.default())``: the panels as the page
       computes them (activity and request volumes from the daily rollups);
   (b) the same figures with the volumes aggregated from the raw tables (the ledger, the requests
-      with their first "accepted" and "completed" changes and their outcomes); the panels' other
-      queries (advocates, thank-yous, asks, bench) are the same in both and run in both.
+      with their first "accepted" and "completed" changes and their outcomes) and "Thanked within 24
+      hours" from every thank-you of the range and its personal note; the panels' other queries
+      (advocates, asks, bench) are the same in both and run in both.
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/advocacy_bench_reporting \\
         .venv/bin/python bench/reporting_dashboard.py            # generates the data first if not there
@@ -289,7 +290,9 @@ def ensure_data(regenerate: bool) -> tuple[Any, dict[str, float]]:
         check = rebuild_organization(organization)
         steps[f"first rebuild, from empty rollups ({check.buckets:,} buckets)"] = time.perf_counter() - started
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) reporting_activityrollup, reporting_requestrollup")
+            cursor.execute(
+                "VACUUM (ANALYZE) reporting_activityrollup, reporting_requestrollup, reporting_appreciationrollup"
+            )
     return organization, steps
 
 
@@ -389,7 +392,7 @@ def raw_figures(organization: Any, report_filter: Any) -> dict[str, Any]:
     # The queries that read no rollup, as the panels run them (the unfulfilled reasons as in
     # requests_panel).
     health.advocates_panel(organization, report_filter)
-    health.thanked_within_24h(organization, report_filter=report_filter)
+    figures["thanked within 24 hours"] = raw_thanked_within_24h(organization, report_filter)
     list(
         RequestStatusChange.objects.filter(
             organization=organization,
@@ -409,6 +412,33 @@ def raw_figures(organization: Any, report_filter: Any) -> dict[str, Any]:
     return figures
 
 
+def raw_thanked_within_24h(organization: Any, report_filter: Any) -> tuple[Any, str]:
+    """ "Thanked within 24 hours" from every thank-you of the range and its personal note (what the
+    panel read before the appreciation rollup): (share, "on time of owed")."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from django.db.models import Count, Exists, F, OuterRef, Q
+    from django.utils import timezone
+
+    from benefits.models import PersonalNote, ThankYou
+
+    notes = PersonalNote.objects.filter(activity_id=OuterRef("activity_id"))
+    rows = ThankYou.objects.filter(organization=organization).annotate(
+        has_note=Exists(notes),
+        note_on_time=Exists(notes.filter(written_at__lte=OuterRef("due_at"))),
+        note_written=Exists(notes.filter(written_at__isnull=False)),
+    )
+    on_time = Q(sent_at__lte=F("due_at")) & (Q(has_note=False) | Q(note_on_time=True))
+    settled = Q(sent_at__isnull=False) & (Q(has_note=False) | Q(note_written=True))
+    counts = rows.filter(
+        Q(due_at__lte=timezone.now()) | settled,
+        completed_at__gte=datetime.combine(report_filter.start, time.min, tzinfo=UTC),
+        completed_at__lt=datetime.combine(report_filter.end + timedelta(days=1), time.min, tzinfo=UTC),
+    ).aggregate(owed=Count("id"), on_time=Count("id", filter=on_time))
+    owed, thanked = counts["owed"], counts["on_time"]
+    return (round(100 * thanked / owed, 1) if owed else None, f"{thanked} of {owed}")
+
+
 def dashboard_figures(panels: list[Any]) -> dict[str, Any]:
     """The same figures as read off the dashboard's panels."""
     tables = {table.key: table for panel in panels for table in panel.tables}
@@ -422,6 +452,8 @@ def dashboard_figures(panels: list[Any]) -> dict[str, Any]:
     figures["requests by type"] = {
         labels[row[0]]: (row[1], row[2], row[3], row[4], row[5], row[7]) for row in tables["request-types"].rows
     }
+    thanked = next(panel for panel in panels if panel.key == "appreciation-capacity").figures[0]
+    figures["thanked within 24 hours"] = (thanked.value, str(thanked.hint))
     return figures
 
 
@@ -449,6 +481,7 @@ def label_query(sql: str) -> str:
         for name in (
             "reporting_activityrollup",
             "reporting_requestrollup",
+            "reporting_appreciationrollup",
             "advocates_activity",
             "benefits_thankyou",
             "requests_mgmt_requeststatuschange",
@@ -500,6 +533,8 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             result["activity buckets"] = cursor.fetchone()[0]
             cursor.execute("SELECT count(*) FROM reporting_requestrollup WHERE organization_id = %s", [organization.pk])
             result["request buckets"] = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM benefits_thankyou WHERE organization_id = %s", [organization.pk])
+            result["thank-yous"] = cursor.fetchone()[0]
             cursor.execute("SHOW server_version")
             result["postgres"] = cursor.fetchone()[0]
 
@@ -510,6 +545,13 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             rebuilds.append(time.perf_counter() - started)
             result["rebuild check"] = (check.buckets, check.mismatches)
         result["rebuild s"] = rebuilds
+        with connection.cursor() as cursor:
+            # The first rebuild may have filled a rollup table the data was built without.
+            cursor.execute("VACUUM (ANALYZE) reporting_appreciationrollup")
+            cursor.execute(
+                "SELECT count(*) FROM reporting_appreciationrollup WHERE organization_id = %s", [organization.pk]
+            )
+            result["appreciation buckets"] = cursor.fetchone()[0]
 
         log = QueryLog()
         a_times: list[float] = []
@@ -567,7 +609,8 @@ def main() -> None:
     print(
         f"\n{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
         f"PostgreSQL {result['postgres']}: {result['activities']:,} activities, {result['requests']:,} requests, "
-        f"{result['activity buckets']:,} activity and {result['request buckets']:,} request buckets"
+        f"{result['thank-yous']:,} thank-yous; {result['activity buckets']:,} activity, "
+        f"{result['request buckets']:,} request and {result['appreciation buckets']:,} appreciation buckets"
     )
     print(f"(a) build() from the rollups: p50 {a50:.1f} ms, p95 {a95:.1f} ms ({len(result['a'])} runs)")
     print(f"(b) the same from raw tables: p50 {b50:.1f} ms, p95 {b95:.1f} ms; (b) / (a) = {b50 / a50:.1f}x")

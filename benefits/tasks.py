@@ -25,6 +25,7 @@ from advocacy.messaging import STALE_CLAIM, send_message
 from advocacy.models import Membership, Organization, OutboundMessage
 from advocacy.roles import Role
 from advocacy.tasks import TenantTask
+from reporting.rollups import appreciation_change
 
 from .models import PersonalNote, ThankYou
 from .recognition_tasks import send_recognition_task  # noqa: F401  (registers the task with the worker)
@@ -71,11 +72,13 @@ def send_thank_you_task(self: Task, organization: Organization, thank_you_id: in
     """Sends the automatic thank-you once: warm, short, naming what the advocate did, in their
     language and in the name of whoever recorded the work. A second run is a no-op."""
     now = timezone.now()
-    claimed = (
-        ThankYou.objects.filter(organization=organization, pk=thank_you_id, advocate__anonymised_at__isnull=True)
-        .filter(claimable_thank_yous(now))
-        .update(sent_at=now)
-    )
+    # The claim sends no signal: ``appreciation_change`` keeps the thank-you's rollup current.
+    with appreciation_change(organization.pk, thank_you_id=thank_you_id):
+        claimed = (
+            ThankYou.objects.filter(organization=organization, pk=thank_you_id, advocate__anonymised_at__isnull=True)
+            .filter(claimable_thank_yous(now))
+            .update(sent_at=now)
+        )
     if not claimed:
         return False
     thank_you = _thank_you(organization, thank_you_id)
@@ -101,7 +104,8 @@ def send_thank_you_task(self: Task, organization: Organization, thank_you_id: in
         )
     except Exception as exc:
         # Release the claim, so a retry or the sweep sends it (the dedupe key keeps it to one email).
-        ThankYou.objects.filter(organization=organization, pk=thank_you_id).update(sent_at=None)
+        with appreciation_change(organization.pk, thank_you_id=thank_you_id):
+            ThankYou.objects.filter(organization=organization, pk=thank_you_id).update(sent_at=None)
         if isinstance(exc, TRANSIENT_ERRORS):
             raise self.retry(exc=exc, countdown=60) from exc
         raise

@@ -18,11 +18,16 @@ the outcome gives one, else the value on the request, else 0: ``pipeline`` sums 
 requests and ``won_value`` over requests whose outcome says won; ``won`` and ``lost`` count the
 outcomes' results.
 
+Appreciation bucket: (organisation, the UTC date of the thank-you's ``completed_at``, the activity's
+type, the segment of the activity's advocate's account). Only a settled thank-you counts: sent and,
+when its activity has a personal note, the note written. It adds 1 to ``settled``, and 1 to
+``on_time`` when it was sent by its ``due_at`` and the note (if any) written by the same deadline.
+
 Changes are applied as differences (``UPDATE … SET x = x + d``), so two transactions adding to the
 same bucket at once queue on its row lock and both count. A bucket with nothing left in it (no
-activity, no request) is deleted. ``rebuild_organization`` recounts every bucket with one grouped
-query per table, repairs the rows that differ and records a ``RollupCheck``; the nightly task runs
-it for every organisation.
+activity, no request, no settled thank-you) is deleted. ``rebuild_organization`` recounts every
+bucket with one grouped query per table, repairs the rows that differ and records a
+``RollupCheck``; the nightly task runs it for every organisation.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from advocacy.models import Organization
 from advocates.models import Activity
+from benefits.models import ThankYou
 from requests_mgmt.models import (
     OPEN_STATUSES,
     AdvocacyRequest,
@@ -49,7 +55,7 @@ from requests_mgmt.models import (
     RequestStatusChange,
 )
 
-from .models import ActivityRollup, RequestRollup, RollupCheck
+from .models import ActivityRollup, AppreciationRollup, RequestRollup, RollupCheck
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +78,8 @@ REQUEST_FIELDS = (
     "lost",
     "won_value",
 )
+APPRECIATION_KEY = ("day", "activity_type_id", "segment")
+APPRECIATION_FIELDS = ("settled", "on_time")
 FULFILLED_STATUSES = (RequestStatus.COMPLETED, RequestStatus.CLOSED)
 # Hours are sums of floats: added and taken away in a different order they differ in the last bits.
 HOURS_TOLERANCE = 1e-6
@@ -210,19 +218,92 @@ def request_contribution(organization_id: int, request_id: int | None) -> Contri
     return Contribution(row["organization_id"], key, vector)
 
 
+# --- one thank-you -------------------------------------------------------------------------------
+
+APPRECIATION_VALUES = (
+    "organization_id",
+    "completed_at",
+    "due_at",
+    "sent_at",
+    "activity__activity_type_id",
+    "activity__advocate__account__segment",
+    "activity__personal_note__id",
+    "activity__personal_note__written_at",
+)
+
+
+def _appreciation(row: dict[str, Any] | None) -> Contribution | None:
+    if row is None or row["sent_at"] is None:
+        return None
+    has_note = row["activity__personal_note__id"] is not None
+    written_at = row["activity__personal_note__written_at"]
+    if has_note and written_at is None:
+        return None  # sent, but the note is still owed: not settled
+    on_time = row["sent_at"] <= row["due_at"] and (not has_note or written_at <= row["due_at"])
+    key = (
+        row["completed_at"].astimezone(UTC).date(),
+        row["activity__activity_type_id"],
+        row["activity__advocate__account__segment"] or "",
+    )
+    return Contribution(row["organization_id"], key, (1, int(on_time)))
+
+
+def _thank_you_rows(organization_id: int) -> models.QuerySet[ThankYou]:
+    return ThankYou.objects.with_scope(organization=organization_id).filter(organization_id=organization_id)
+
+
+def appreciation_contribution(organization_id: int, thank_you_id: int | None) -> Contribution | None:
+    """The stored thank-you's contribution with its activity's personal note (None while it is not
+    settled, or when it is not there). One query."""
+    if thank_you_id is None:
+        return None
+    return _appreciation(_thank_you_rows(organization_id).filter(pk=thank_you_id).values(*APPRECIATION_VALUES).first())
+
+
+def activity_appreciation_contribution(organization_id: int, activity_id: int | None) -> Contribution | None:
+    """The contribution of the activity's thank-you (None when it has none or it is not settled)."""
+    if activity_id is None:
+        return None
+    return _appreciation(
+        _thank_you_rows(organization_id).filter(activity_id=activity_id).values(*APPRECIATION_VALUES).first()
+    )
+
+
+@contextmanager
+def appreciation_change(
+    organization_id: int, *, thank_you_id: int | None = None, activity_id: int | None = None
+) -> Iterator[None]:
+    """Wraps a write that sends no signals (``QuerySet.update``) to a thank-you, or to the personal
+    note of an activity: its contribution is read before and after, in one transaction, and the
+    difference applied. The thank-you's row is locked first, so the sending of a thank-you and the
+    writing of its note, at the same moment, each see the other's change."""
+    if thank_you_id is None and activity_id is None:
+        raise ValueError("appreciation_change needs a thank-you or an activity")
+    narrow = {"pk": thank_you_id} if thank_you_id is not None else {"activity_id": activity_id}
+    with transaction.atomic():
+        locked = (
+            _thank_you_rows(organization_id).filter(**narrow).select_for_update().values_list("pk", flat=True).first()
+        )
+        before = appreciation_contribution(organization_id, locked)
+        yield
+        apply_appreciation_change(before, appreciation_contribution(organization_id, locked))
+
+
 # --- applying a change ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Table:
-    model: type[ActivityRollup] | type[RequestRollup]
+    name: str
+    model: type[ActivityRollup] | type[RequestRollup] | type[AppreciationRollup]
     key_fields: tuple[str, ...]
     fields: tuple[str, ...]
     counts: tuple[str, ...]  # all zero means the bucket is empty (every other field is then zero too)
 
 
-ACTIVITY_TABLE = _Table(ActivityRollup, ACTIVITY_KEY, ACTIVITY_FIELDS, ("completed", "planned"))
-REQUEST_TABLE = _Table(RequestRollup, REQUEST_KEY, REQUEST_FIELDS, ("submitted",))
+ACTIVITY_TABLE = _Table("activity", ActivityRollup, ACTIVITY_KEY, ACTIVITY_FIELDS, ("completed", "planned"))
+REQUEST_TABLE = _Table("request", RequestRollup, REQUEST_KEY, REQUEST_FIELDS, ("submitted",))
+APPRECIATION_TABLE = _Table("appreciation", AppreciationRollup, APPRECIATION_KEY, APPRECIATION_FIELDS, ("settled",))
 
 
 def apply_activity_change(before: Contribution | None, after: Contribution | None) -> None:
@@ -233,6 +314,11 @@ def apply_activity_change(before: Contribution | None, after: Contribution | Non
 def apply_request_change(before: Contribution | None, after: Contribution | None) -> None:
     """Moves a request's contribution from ``before`` to ``after`` (either may be None)."""
     _apply_change(REQUEST_TABLE, before, after)
+
+
+def apply_appreciation_change(before: Contribution | None, after: Contribution | None) -> None:
+    """Moves a thank-you's contribution from ``before`` to ``after`` (either may be None)."""
+    _apply_change(APPRECIATION_TABLE, before, after)
 
 
 def _apply_change(table: _Table, before: Contribution | None, after: Contribution | None) -> None:
@@ -291,12 +377,7 @@ def _apply_delta(table: _Table, organization_id: int, key: Key, delta: Vector) -
 def recount_bucket(table: _Table, organization_id: int, key: Key) -> None:
     """Sets one bucket to what the raw tables say."""
     narrow = dict(zip(table.key_fields, key, strict=True))
-    raw_buckets = (
-        raw_activity_buckets(organization_id, **narrow)
-        if table is ACTIVITY_TABLE
-        else raw_request_buckets(organization_id, **narrow)
-    )
-    raw = raw_buckets.get(key)
+    raw = _raw_buckets(table, organization_id, **narrow).get(key)
     rows = _bucket_rows(table, organization_id, key)
     if raw is None:
         rows.delete()
@@ -440,6 +521,51 @@ def raw_request_buckets(
     }
 
 
+def raw_appreciation_buckets(
+    organization: Organization | int,
+    *,
+    day: date | None = None,
+    activity_type_id: int | None = None,
+    segment: str | None = None,
+) -> dict[Key, Vector]:
+    """Every appreciation bucket of the organisation counted from the thank-yous and personal
+    notes (one grouped query), optionally narrowed: {(day, activity type id, segment): vector}."""
+    organization_id = _organization_id(organization)
+    no_note = Q(activity__personal_note__id__isnull=True)
+    rows = _thank_you_rows(organization_id).filter(
+        Q(sent_at__isnull=False) & (no_note | Q(activity__personal_note__written_at__isnull=False))
+    )
+    if day is not None:
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        rows = rows.filter(completed_at__gte=start, completed_at__lt=start + timedelta(days=1))
+    if activity_type_id is not None:
+        rows = rows.filter(activity__activity_type_id=activity_type_id)
+    if segment is not None:
+        rows = rows.filter(activity__advocate__account__segment=segment)
+    on_time = Q(sent_at__lte=F("due_at")) & (no_note | Q(activity__personal_note__written_at__lte=F("due_at")))
+    grouped = (
+        rows.values(
+            bucket_day=TruncDate("completed_at", tzinfo=UTC),
+            bucket_type=F("activity__activity_type_id"),
+            bucket_segment=F("activity__advocate__account__segment"),
+        )
+        .annotate(n_settled=Count("pk"), n_on_time=Count("pk", filter=on_time))
+        .order_by()
+    )
+    return {
+        (row["bucket_day"], row["bucket_type"], row["bucket_segment"] or ""): (row["n_settled"], row["n_on_time"])
+        for row in grouped
+    }
+
+
+def _raw_buckets(table: _Table, organization: Organization | int, **narrow: Any) -> dict[Key, Vector]:
+    if table is ACTIVITY_TABLE:
+        return raw_activity_buckets(organization, **narrow)
+    if table is REQUEST_TABLE:
+        return raw_request_buckets(organization, **narrow)
+    return raw_appreciation_buckets(organization, **narrow)
+
+
 def _duration_hours(duration: timedelta | None) -> float:
     return 0.0 if duration is None else duration.total_seconds() / 3600
 
@@ -452,6 +578,11 @@ def stored_activity_buckets(organization: Organization | int) -> dict[Key, Vecto
 def stored_request_buckets(organization: Organization | int) -> dict[Key, Vector]:
     """The organisation's request rollup rows: {(day, request type, segment): vector}."""
     return {key: vector for key, (_, vector) in _stored(REQUEST_TABLE, _organization_id(organization)).items()}
+
+
+def stored_appreciation_buckets(organization: Organization | int) -> dict[Key, Vector]:
+    """The organisation's appreciation rollup rows: {(day, activity type id, segment): vector}."""
+    return {key: vector for key, (_, vector) in _stored(APPRECIATION_TABLE, _organization_id(organization)).items()}
 
 
 def _stored(table: _Table, organization_id: int) -> dict[Key, tuple[int, Vector]]:
@@ -500,7 +631,12 @@ def _snapshot() -> Iterator[None]:
 
 
 def rebuild_organization(
-    organization: Organization, *, activities: bool = True, requests: bool = True, record: bool = True
+    organization: Organization,
+    *,
+    activities: bool = True,
+    requests: bool = True,
+    appreciation: bool = True,
+    record: bool = True,
 ) -> RollupCheck:
     """Recounts every bucket of the organisation from the raw tables, compares it with the stored
     row, repairs the rows that differ (insert, update, delete) and returns the check, saved when
@@ -515,6 +651,8 @@ def rebuild_organization(
                     _rebuild_table(ACTIVITY_TABLE, organization, check)
                 if requests:
                     _rebuild_table(REQUEST_TABLE, organization, check)
+                if appreciation:
+                    _rebuild_table(APPRECIATION_TABLE, organization, check)
                 if record:
                     check.save()
                 return check
@@ -532,7 +670,7 @@ def _concurrent_change(error: Exception) -> bool:
 
 def _rebuild_table(table: _Table, organization: Organization, check: RollupCheck) -> None:
     stored = _stored(table, organization.pk)
-    raw = raw_activity_buckets(organization) if table is ACTIVITY_TABLE else raw_request_buckets(organization)
+    raw = _raw_buckets(table, organization)
     stored_vectors = {key: vector for key, (_, vector) in stored.items()}
     differing = differing_keys(stored_vectors, raw)
     check.buckets += len(raw.keys() | stored.keys())
@@ -578,7 +716,7 @@ def _json(value: Any) -> Any:
 
 def _detail(table: _Table, key: Key, stored: Vector | None, raw: Vector | None) -> dict[str, Any]:
     return {
-        "table": "activity" if table is ACTIVITY_TABLE else "request",
+        "table": table.name,
         "key": dict(zip(table.key_fields, (_json(part) for part in key), strict=True)),
         "stored": None if stored is None else {f: _json(v) for f, v in zip(table.fields, stored, strict=True)},
         "raw": None if raw is None else {f: _json(v) for f, v in zip(table.fields, raw, strict=True)},

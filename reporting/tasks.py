@@ -22,7 +22,8 @@ def rebuild_rollups_task(organization: Organization, activities_only: bool = Fal
 
     The nightly run records the check (buckets and mismatches; a mismatch means an increment went
     missing somewhere and is logged). ``activities_only`` is the rebuild after an account's segment
-    changed or an advocate moved: the differences are expected, so it is not recorded as a check."""
+    changed or an advocate moved (activity and appreciation rollups, whose buckets carry the
+    segment): the differences are expected, so it is not recorded as a check."""
     check = rebuild_organization(organization, requests=not activities_only, record=not activities_only)
     if check.mismatches and not activities_only:
         logger.warning(

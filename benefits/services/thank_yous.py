@@ -29,6 +29,7 @@ from advocacy.models import Membership, Organization, User
 from advocacy.roles import Capability, Role
 from advocacy.tasks import enqueue_on_commit
 from advocates.models import Activity, ActivityType, Advocate, Tier
+from reporting.rollups import appreciation_change
 
 from ..models import THANK_YOU_WITHIN, PersonalNote, ThankYou
 
@@ -178,9 +179,11 @@ def personal_note_write(
     if len(text) > NOTE_MAX_LENGTH:
         raise ValidationFailed({"note": [_("Keep it under %(count)s characters.") % {"count": NOTE_MAX_LENGTH}]})
     now = timezone.now()
-    claimed = PersonalNote.objects.filter(
-        Q(written_at__isnull=True), organization=note.organization_id, pk=note.pk
-    ).update(note=text, written_at=now, written_by=actor)
+    # The claim sends no signal: ``appreciation_change`` keeps the thank-you's rollup current.
+    with appreciation_change(note.organization_id, activity_id=note.activity_id):
+        claimed = PersonalNote.objects.filter(
+            Q(written_at__isnull=True), organization=note.organization_id, pk=note.pk
+        ).update(note=text, written_at=now, written_by=actor)
     if not claimed:
         raise ConflictError(_("This note has already been written."))
     note.refresh_from_db()

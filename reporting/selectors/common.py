@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from advocacy.models import Organization
 
 from ..filters import ReportFilter
-from ..models import ActivityRollup, RequestRollup
+from ..models import ActivityRollup, AppreciationRollup, RequestRollup
 
 
 def activity_rollups(organization: Organization, report_filter: ReportFilter) -> QuerySet[ActivityRollup]:
@@ -27,6 +27,18 @@ def request_rollups(organization: Organization, report_filter: ReportFilter) -> 
     )
     if report_filter.segment_value is not None:
         rows = rows.filter(segment=report_filter.segment_value)
+    return rows
+
+
+def appreciation_rollups(organization: Organization, report_filter: ReportFilter) -> QuerySet[AppreciationRollup]:
+    """Settled thank-yous per UTC day of completion, narrowed by the filter."""
+    rows = AppreciationRollup.objects.filter(
+        organization=organization, day__gte=report_filter.start, day__lte=report_filter.end
+    )
+    if report_filter.segment_value is not None:
+        rows = rows.filter(segment=report_filter.segment_value)
+    if report_filter.activity_type is not None:
+        rows = rows.filter(activity_type=report_filter.activity_type)
     return rows
 
 

@@ -122,7 +122,9 @@ def targets_panel(organization: Organization, report_filter: ReportFilter) -> Pa
                 key="targets-progress",
                 title=_("Progress toward each target (%)"),
                 labels=[str(row.label) for row in rows],
-                series=[Series(_("Done"), [None if row.done_share is None else min(row.done_share, 150) for row in rows])],
+                series=[
+                    Series(_("Done"), [None if row.done_share is None else min(row.done_share, 150) for row in rows])
+                ],
                 unit="%",
             )
         ],

@@ -16,16 +16,23 @@ from django_scopes import scope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advocacy.models import Organization
+from advocacy.models import Membership, Organization
+from advocacy.roles import Role
 from advocates.models import Activity, ActivityType, Advocate, CustomerAccount, Segment
 from advocates.services.activities import activity_record, activity_update_status
+from benefits.models import PersonalNote, ThankYou
+from benefits.services.thank_yous import personal_note_write
+from benefits.tasks import send_thank_you_task
 from reporting.models import ActivityRollup, RequestRollup, RollupCheck
 from reporting.rollups import (
+    appreciation_change,
     differing_keys,
     raw_activity_buckets,
+    raw_appreciation_buckets,
     raw_request_buckets,
     rebuild_organization,
     stored_activity_buckets,
+    stored_appreciation_buckets,
     stored_request_buckets,
 )
 from reporting.signals import rebuild_activity_rollups_on_commit
@@ -50,8 +57,20 @@ TODAY = timezone.localdate()
 def assert_rollups_match(organization: Organization) -> None:
     activity_diff = differing_keys(stored_activity_buckets(organization), raw_activity_buckets(organization))
     request_diff = differing_keys(stored_request_buckets(organization), raw_request_buckets(organization))
+    appreciation_diff = differing_keys(
+        stored_appreciation_buckets(organization), raw_appreciation_buckets(organization)
+    )
     assert activity_diff == [], activity_diff[:5]
     assert request_diff == [], request_diff[:5]
+    assert appreciation_diff == [], appreciation_diff[:5]
+
+
+def other_rollups(organization: Organization) -> tuple[Any, ...]:
+    return (
+        stored_activity_buckets(organization),
+        stored_request_buckets(organization),
+        stored_appreciation_buckets(organization),
+    )
 
 
 @pytest.fixture
@@ -66,13 +85,24 @@ def world(org: Organization, other_org: Organization) -> dict[str, Any]:
     advocates = [AdvocateFactory(organization=org, account=accounts[n % 3]) for n in range(5)]
     types = list(ActivityType.objects.filter(organization=org, key__in=["reference_call", "review", "case_study"]))
     foreign_type = ActivityType.objects.filter(organization=other_org).first()
-    Activity.objects.create(
+    foreign = Activity.objects.create(
         organization=other_org,
         advocate=AdvocateFactory(organization=other_org),
         activity_type=foreign_type,
         occurred_on=TODAY,
         minutes=30,
     )
+    completed = timezone.now() - timedelta(days=2)
+    ThankYou.objects.create(
+        organization=other_org,
+        activity=foreign,
+        advocate=foreign.advocate,
+        completed_at=completed,
+        due_at=completed + timedelta(hours=24),
+        sent_at=completed + timedelta(hours=1),
+    )
+    manager = UserFactory()
+    Membership.objects.create(organization=org, user=manager, role=Role.PROGRAM_MANAGER)
     request_submit(
         organization=other_org,
         requester=UserFactory(),
@@ -85,7 +115,8 @@ def world(org: Organization, other_org: Organization) -> dict[str, Any]:
         "advocates": advocates,
         "types": types,
         "requesters": [UserFactory(), UserFactory()],
-        "other_before": (stored_activity_buckets(other_org), stored_request_buckets(other_org)),
+        "manager": manager,
+        "other_before": other_rollups(other_org),
     }
 
 
@@ -272,6 +303,92 @@ def op_delete_request(world: dict[str, Any], data: st.DataObject) -> None:
         advocacy_request.delete()
 
 
+# Thank-yous and personal notes: completed at some hour of the last days (so across UTC midnights),
+# due 24 hours later, sent or written early or late, by the task's and the service's claims (which
+# send no signals) or by a save.
+hours_ago = st.integers(min_value=1, max_value=24 * 5)
+offset = st.sampled_from([timedelta(minutes=5), timedelta(hours=23), timedelta(hours=30), timedelta(days=3)])
+
+
+def op_create_thank_you(world: dict[str, Any], data: st.DataObject) -> None:
+    unthanked = list(
+        Activity.objects.filter(
+            organization=world["org"], status=Activity.Status.COMPLETED, thank_you__isnull=True
+        ).order_by("pk")
+    )
+    activity = _pick(data, unthanked)
+    if activity is None:
+        return
+    completed = timezone.now() - timedelta(hours=data.draw(hours_ago), minutes=data.draw(st.integers(0, 59)))
+    due = completed + timedelta(hours=24)
+    sent = data.draw(st.one_of(st.none(), offset))
+    ThankYou.objects.create(
+        organization=world["org"],
+        activity=activity,
+        advocate=activity.advocate,
+        completed_at=completed,
+        due_at=due,
+        sent_at=None if sent is None else completed + sent,
+    )
+    if not PersonalNote.objects.filter(activity=activity).exists() and data.draw(st.booleans()):
+        PersonalNote.objects.create(
+            organization=world["org"], activity=activity, advocate=activity.advocate, due_at=due
+        )
+
+
+def _thank_yous(world: dict[str, Any], **narrow: Any) -> list[ThankYou]:
+    return list(ThankYou.objects.filter(organization=world["org"], **narrow).order_by("pk"))
+
+
+def op_send_thank_you(world: dict[str, Any], data: st.DataObject) -> None:
+    thank_you = _pick(data, _thank_yous(world, sent_at__isnull=True))
+    if thank_you is None:
+        return
+    how = data.draw(st.sampled_from(["task", "claim", "save"]))
+    if how == "task":
+        send_thank_you_task(world["org"].pk, thank_you.pk)  # sent now: late when the 24 hours are up
+        return
+    sent_at = thank_you.completed_at + data.draw(offset)
+    if how == "claim":
+        with appreciation_change(world["org"].pk, thank_you_id=thank_you.pk):
+            ThankYou.objects.filter(organization=world["org"], pk=thank_you.pk).update(sent_at=sent_at)
+    else:
+        thank_you.sent_at = sent_at
+        thank_you.save(update_fields=["sent_at"])
+
+
+def op_release_thank_you(world: dict[str, Any], data: st.DataObject) -> None:
+    thank_you = _pick(data, _thank_yous(world, sent_at__isnull=False))
+    if thank_you is not None:
+        with appreciation_change(world["org"].pk, thank_you_id=thank_you.pk):
+            ThankYou.objects.filter(organization=world["org"], pk=thank_you.pk).update(sent_at=None)
+
+
+def op_write_note(world: dict[str, Any], data: st.DataObject) -> None:
+    notes = list(PersonalNote.objects.filter(organization=world["org"], written_at__isnull=True).order_by("pk"))
+    note = _pick(data, notes)
+    if note is None:
+        return
+    if data.draw(st.booleans()):
+        membership = Membership.objects.get(organization=world["org"], user=world["manager"])
+        personal_note_write(note=note, text="Thank you.", actor=world["manager"], membership=membership)
+    else:
+        note.written_at = note.due_at - timedelta(hours=24) + data.draw(offset)
+        note.save()
+
+
+def op_delete_thank_you(world: dict[str, Any], data: st.DataObject) -> None:
+    thank_you = _pick(data, _thank_yous(world))
+    if thank_you is not None:
+        thank_you.delete()
+
+
+def op_delete_note(world: dict[str, Any], data: st.DataObject) -> None:
+    note = _pick(data, list(PersonalNote.objects.filter(organization=world["org"]).order_by("pk")))
+    if note is not None:
+        note.delete()
+
+
 OPERATIONS = [
     op_create_activity,
     op_create_activity,
@@ -293,6 +410,15 @@ OPERATIONS = [
     op_attach_campaign,
     op_delete_campaign,
     op_delete_request,
+    op_create_thank_you,
+    op_create_thank_you,
+    op_send_thank_you,
+    op_send_thank_you,
+    op_release_thank_you,
+    op_write_note,
+    op_write_note,
+    op_delete_thank_you,
+    op_delete_note,
 ]
 NEEDS_CAPTURE = {op_move_advocate, op_change_segment}
 
@@ -313,7 +439,7 @@ def test_rollups_equal_raw_aggregates_after_random_changes(
 ) -> None:
     org = world["org"]
     # Something to change first: a few activities and requests, then the drawn sequence.
-    steps = [op_create_activity] * 4 + [op_create_request] * 3
+    steps = [op_create_activity] * 4 + [op_create_request] * 3 + [op_create_thank_you] * 2
     steps += data.draw(st.lists(st.sampled_from(OPERATIONS), min_size=10, max_size=30), label="operations")
     try:
         with transaction.atomic():
@@ -326,9 +452,7 @@ def test_rollups_equal_raw_aggregates_after_random_changes(
             raise _Undo
     except _Undo:
         pass
-    assert (stored_activity_buckets(world["other_org"]), stored_request_buckets(world["other_org"])) == world[
-        "other_before"
-    ]
+    assert other_rollups(world["other_org"]) == world["other_before"]
 
 
 # --- hand-checked contributions -----------------------------------------------------------------
