@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from advocacy.models import Organization
@@ -10,36 +12,28 @@ from ..filters import ReportFilter
 from ..models import ActivityRollup, AppreciationRollup, RequestRollup
 
 
-def activity_rollups(organization: Organization, report_filter: ReportFilter) -> QuerySet[ActivityRollup]:
-    rows = ActivityRollup.objects.filter(
-        organization=organization, day__gte=report_filter.start, day__lte=report_filter.end
-    )
+def _rollups(model: Any, organization: Organization, report_filter: ReportFilter, *, by_type: bool) -> QuerySet[Any]:
+    """A rollup's rows in the filter's days and segment (and activity type, when the rollup has one)."""
+    rows = model.objects.filter(organization=organization, day__gte=report_filter.start, day__lte=report_filter.end)
     if report_filter.segment_value is not None:
         rows = rows.filter(segment=report_filter.segment_value)
-    if report_filter.activity_type is not None:
+    if by_type and report_filter.activity_type is not None:
         rows = rows.filter(activity_type=report_filter.activity_type)
     return rows
 
 
+def activity_rollups(organization: Organization, report_filter: ReportFilter) -> QuerySet[ActivityRollup]:
+    return _rollups(ActivityRollup, organization, report_filter, by_type=True)
+
+
 def request_rollups(organization: Organization, report_filter: ReportFilter) -> QuerySet[RequestRollup]:
-    rows = RequestRollup.objects.filter(
-        organization=organization, day__gte=report_filter.start, day__lte=report_filter.end
-    )
-    if report_filter.segment_value is not None:
-        rows = rows.filter(segment=report_filter.segment_value)
-    return rows
+    """Requests have a request type, not an activity type: the activity-type filter does not apply."""
+    return _rollups(RequestRollup, organization, report_filter, by_type=False)
 
 
 def appreciation_rollups(organization: Organization, report_filter: ReportFilter) -> QuerySet[AppreciationRollup]:
     """Settled thank-yous per UTC day of completion, narrowed by the filter."""
-    rows = AppreciationRollup.objects.filter(
-        organization=organization, day__gte=report_filter.start, day__lte=report_filter.end
-    )
-    if report_filter.segment_value is not None:
-        rows = rows.filter(segment=report_filter.segment_value)
-    if report_filter.activity_type is not None:
-        rows = rows.filter(activity_type=report_filter.activity_type)
-    return rows
+    return _rollups(AppreciationRollup, organization, report_filter, by_type=True)
 
 
 def account_segment_filter(report_filter: ReportFilter, path: str = "account__segment") -> dict[str, str]:
