@@ -16,7 +16,7 @@ from advocacy.roles import Capability
 
 from .. import opportunities as services
 from ..models import Opportunity
-from ..selectors.impact import with_advocacy_flag
+from ..selectors.impact_figures import with_advocacy_flag
 from ..serializers import OpportunityFilterSerializer, OpportunityInputSerializer, OpportunitySerializer
 
 

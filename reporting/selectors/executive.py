@@ -12,11 +12,11 @@ from ..charts import Chart, Series
 from ..filters import ReportFilter
 from ..panels import Figure, Panel
 from ..templatetags.reporting import figure
-from . import impact, roi, satisfaction, targets
+from . import impact_figures, roi, satisfaction, targets
 
 
 def business_panel(organization: Organization, report_filter: ReportFilter) -> Panel:
-    figures = impact.headline(organization, report_filter)
+    figures = impact_figures.headline(organization, report_filter)
     return Panel(
         key="business",
         title=_("Business results"),

@@ -17,7 +17,7 @@ from ..charts import Chart, Series
 from ..filters import ReportFilter
 from ..models import Opportunity, OpportunityResult
 from ..panels import Figure, Panel, Table, share
-from .impact import opportunity_segment_filter, with_advocacy_flag
+from .impact_figures import opportunity_segment_filter, with_advocacy_flag
 
 LIST_TABLE_KEY = "opportunities"
 

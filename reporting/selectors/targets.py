@@ -20,7 +20,7 @@ from ..charts import Chart, Series
 from ..filters import ReportFilter
 from ..panels import Figure, Panel, Table
 from ..policy import TARGET_LABELS, ReportingPolicy
-from . import impact, satisfaction
+from . import impact_figures, satisfaction
 
 # Targets counted over the year, compared with the pace; the others are rates or averages.
 COUNT_TARGETS = ("references", "case_studies", "testimonials")
@@ -82,7 +82,7 @@ def year_to_date(report_filter: ReportFilter, today: date | None = None) -> Repo
 def progress(organization: Organization, report_filter: ReportFilter, today: date | None = None) -> list[Progress]:
     window = year_to_date(report_filter, today)
     targets = ReportingPolicy.for_organization(organization).targets
-    figures = dict(impact.headline(organization, window))
+    figures = dict(impact_figures.headline(organization, window))
     figures["retention"] = satisfaction.retention_rate(organization, window)
     year_days = (date(window.end.year, 12, 31) - date(window.end.year, 1, 1)).days + 1
     elapsed = window.days / year_days

@@ -41,7 +41,7 @@ from advocates.models import Activity, Segment
 from reporting.filters import ReportFilter
 from reporting.models import Opportunity
 from reporting.rollups import rebuild_organization
-from reporting.selectors import impact
+from reporting.selectors import impact, impact_figures
 from requests_mgmt.models import (
     AdvocacyRequest,
     ContentKind,
@@ -260,7 +260,7 @@ def test_referrals_and_conversion(org: Any, fixture: None, django_assert_max_num
 
 def test_headline_figures(org: Any, fixture: None, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(10):
-        figures = impact.headline(org, H1)
+        figures = impact_figures.headline(org, H1)
     assert figures == {
         "references": 3,
         "case_studies": 1,
@@ -285,7 +285,7 @@ def test_headline_figures(org: Any, fixture: None, django_assert_max_num_queries
 
 def test_segment_filter_narrows_opportunities(org: Any, fixture: None) -> None:
     enterprise = ReportFilter(start=H1.start, end=H1.end, segment=Segment.ENTERPRISE)
-    figures = impact.headline(org, enterprise)
+    figures = impact_figures.headline(org, enterprise)
     assert figures["win_rate_with"] == 100.0 and figures["cycle_with"] == 60.0
     assert figures["win_rate_without"] is None and figures["win_rate_lift"] is None
     assert figures["cycle_reduction"] is None
@@ -305,7 +305,7 @@ def test_no_data_never_fails(org: Any, django_assert_max_num_queries: Any) -> No
         with django_assert_max_num_queries(5):
             panel = build(org, H1)
         assert all(table.empty for table in panel.tables), panel.key
-    figures = impact.headline(org, H1)
+    figures = impact_figures.headline(org, H1)
     for name in (
         "review_average",
         "reference_close_rate",
@@ -329,7 +329,7 @@ def test_opportunities_without_amounts_give_no_pipeline_share(org: Any) -> None:
     advocate = AdvocateFactory(organization=org, account=CustomerAccountFactory(organization=org))
     opportunity(org, "A-1", date(2026, 2, 1), None, "open")
     referral(org, advocate, "opportunity", date(2026, 2, 2), 1000)
-    assert impact.headline(org, H1)["referral_pipeline_share"] is None
+    assert impact_figures.headline(org, H1)["referral_pipeline_share"] is None
 
 
 def test_page_access(
