@@ -18,7 +18,7 @@ from advocates.capacity import add_months, annotate_capacity_used, frees_on
 from advocates.models import Advocate, Region, Segment, Tier
 from reporting.filters import NO_SEGMENT, ReportFilter
 from reporting.panels import Panel, csv_cell, find_table
-from reporting.selectors import fairness
+from reporting.selectors import fairness, fairness_figures
 from requests_mgmt.models import AdvocacyRequest, Ask, RequestStatus
 from tests.factories import (
     ActivityFactory,
@@ -63,24 +63,24 @@ def ask(advocate: Advocate, *, days_ago: int = 10, status: str = Ask.Status.DECL
 def test_gini_of_zero_zero_one_three_by_hand() -> None:
     # |xi − xj| over all ordered pairs of (0, 0, 1, 3): 2 × (0 + 1 + 3 + 1 + 3 + 2) = 20;
     # n = 4, μ = 1: G = 20 / (2 × 16 × 1) = 0.625.
-    assert fairness.gini({0: 2, 1: 1, 3: 1}) == pytest.approx(0.625)
+    assert fairness_figures.gini({0: 2, 1: 1, 3: 1}) == pytest.approx(0.625)
 
 
 def test_gini_extremes_and_no_data() -> None:
-    assert fairness.gini({4: 10}) == 0  # everyone asked the same
-    assert fairness.gini({0: 9, 10: 1}) == pytest.approx(0.9)  # one of ten asked for everything: 1 − 1/n
-    assert fairness.gini({}) is None
-    assert fairness.gini({0: 5}) is None  # nobody asked: nothing to share out
+    assert fairness_figures.gini({4: 10}) == 0  # everyone asked the same
+    assert fairness_figures.gini({0: 9, 10: 1}) == pytest.approx(0.9)  # one of ten asked for everything: 1 − 1/n
+    assert fairness_figures.gini({}) is None
+    assert fairness_figures.gini({0: 5}) is None  # nobody asked: nothing to share out
 
 
 def test_top_ten_percent_rounds_up_and_reads_from_the_top() -> None:
     # 20 advocates asked 16 times: the top ceil(2.0) = 2 (asked 5 and 3 times) hold 8, half.
-    assert fairness.top_share({0: 12, 1: 5, 3: 2, 5: 1}) == (2, 50.0)
+    assert fairness_figures.top_share({0: 12, 1: 5, 3: 2, 5: 1}) == (2, 50.0)
     # 21 advocates: the top ceil(2.1) = 3 (5, 3 and 3) hold 11 of 17.
-    assert fairness.top_share({0: 12, 1: 6, 3: 2, 5: 1}) == (3, 64.7)
-    assert fairness.top_share({0: 3, 1: 1, 3: 1}) == (1, 75.0)  # ceil(0.5) = 1
-    assert fairness.top_share({0: 4}) == (1, None)
-    assert fairness.top_share({}) == (0, None)
+    assert fairness_figures.top_share({0: 12, 1: 6, 3: 2, 5: 1}) == (3, 64.7)
+    assert fairness_figures.top_share({0: 3, 1: 1, 3: 1}) == (1, 75.0)  # ceil(0.5) = 1
+    assert fairness_figures.top_share({0: 4}) == (1, None)
+    assert fairness_figures.top_share({}) == (0, None)
 
 
 # 1. How asks are spread --------------------------------------------------------------------------
@@ -239,13 +239,13 @@ def test_capacity_use_is_the_count_the_matching_uses(
         .order_by()
         .values_list("full_name", "capacity_used")
     )
-    distribution, near = fairness.capacity_use(org, last_year(), cap=2, today=today, limit=1000)
+    distribution, near = fairness_figures.capacity_use(org, last_year(), cap=2, today=today, limit=1000)
     assert distribution == dict(Counter(expected.values()))
     assert {row.full_name: row.used for row in near} == {name: used for name, used in expected.items() if used >= 1}
     for report_filter in (last_year(), last_year(segment=Segment.SMB), last_year(segment=NO_SEGMENT)):
-        assert fairness.capacity_use(org, report_filter, cap=6, today=today) == fairness.capacity_use_orm(
+        assert fairness_figures.capacity_use(
             org, report_filter, cap=6, today=today
-        )
+        ) == fairness_figures.capacity_use_orm(org, report_filter, cap=6, today=today)
 
 
 def test_ask_histogram_statement_matches_the_orm(
@@ -257,7 +257,9 @@ def test_ask_histogram_statement_matches_the_orm(
         last_year(activity_type=activity_types["case_study"]),
         ReportFilter(start=timezone.localdate() - timedelta(days=500), end=timezone.localdate() - timedelta(days=300)),
     ):
-        assert fairness.ask_histogram(org, report_filter) == fairness.ask_histogram_orm(org, report_filter)
+        assert fairness_figures.ask_histogram(org, report_filter) == fairness_figures.ask_histogram_orm(
+            org, report_filter
+        )
 
 
 # 3. Bench strength -------------------------------------------------------------------------------
