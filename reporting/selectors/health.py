@@ -1,9 +1,8 @@
-"""Program health: the dashboard's day-to-day figures (its queue and due dates) and its report
-panels (advocates, activity volume, requests, appreciation, capacity)."""
+"""Program health: the dashboard's report panels (advocates, activity volume, requests,
+appreciation, capacity). Today's queue above them is in ``queue``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -16,9 +15,6 @@ from advocacy.models import Organization
 from advocates.models import Activity, Advocate, AdvocateStatusChange, ProgramPolicy, Tier, TierPolicy
 from benefits.models import PersonalNote, ThankYou
 from requests_mgmt.models import (
-    DUE_SOON,
-    OPEN_STATUSES,
-    AdvocacyRequest,
     Ask,
     Campaign,
     RequestStatus,
@@ -32,22 +28,6 @@ from ..panels import Figure, Panel, Table, ratio, share
 from .common import account_segment_filter, activity_rollups, appreciation_rollups, request_rollups
 
 
-@dataclass(frozen=True)
-class TierRow:
-    tier: str
-    label: str
-    count: int
-    share: float
-    target: tuple[int, int] | None
-
-    @property
-    def within_target(self) -> bool | None:
-        if self.target is None:
-            return None
-        low, high = self.target
-        return low <= self.share <= high
-
-
 def tier_target_shares(organization: Organization) -> dict[str, tuple[int, int]]:
     """Target share ranges (percent) from the organisation's tier policy; tiers without one are
     "the rest"."""
@@ -56,63 +36,6 @@ def tier_target_shares(organization: Organization) -> dict[str, tuple[int, int]]
         for policy in TierPolicy.objects.filter(organization=organization)
         if policy.share_min is not None and policy.share_max is not None
     }
-
-
-def tier_distribution(organization: Organization) -> list[TierRow]:
-    """Active advocates per tier against the target shares."""
-    counts = dict(
-        Advocate.objects.filter(organization=organization, status=Advocate.Status.ACTIVE)
-        .values_list("tier")
-        .annotate(n=Count("id"))
-        .values_list("tier", "n")
-    )
-    total = sum(counts.values())
-    targets = tier_target_shares(organization)
-    return [
-        TierRow(
-            tier=tier.value,
-            label=str(tier.label),
-            count=counts.get(tier.value, 0),
-            share=round(100 * counts.get(tier.value, 0) / total, 1) if total else 0.0,
-            target=targets.get(tier.value),
-        )
-        for tier in Tier
-    ]
-
-
-def advocate_status_counts(organization: Organization) -> list[tuple[str, int]]:
-    counts = dict(
-        Advocate.objects.filter(organization=organization)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    return [(str(status.label), counts.get(status.value, 0)) for status in Advocate.Status]
-
-
-def request_summary(organization: Organization) -> dict[str, Any]:
-    today = timezone.localdate()
-    soon = (timezone.now() + DUE_SOON).date()
-    year_ago = timezone.now() - timedelta(days=365)
-    # Campaigns are followed on their own page; their requests would swamp the queue figures.
-    return AdvocacyRequest.objects.filter(organization=organization, campaign__isnull=True).aggregate(
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        awaiting_triage=Count("id", filter=Q(status=RequestStatus.SUBMITTED)),
-        overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__lt=today)),
-        due_soon=Count("id", filter=Q(status__in=OPEN_STATUSES, needed_by__gte=today, needed_by__lte=soon)),
-        completed_last_year=Count(
-            "id",
-            filter=Q(status__in=[RequestStatus.COMPLETED, RequestStatus.CLOSED], created_at__gte=year_ago),
-        ),
-    )
-
-
-def upcoming_requests(organization: Organization, limit: int = 8) -> list[AdvocacyRequest]:
-    return list(
-        AdvocacyRequest.objects.filter(organization=organization, status__in=OPEN_STATUSES, campaign__isnull=True)
-        .select_related("requester")
-        .order_by("needed_by", "created_at")[:limit]
-    )
 
 
 def day_start(day: date) -> datetime:
@@ -189,16 +112,6 @@ def thanked_within_24h(
 def _scalar(rows: QuerySet[Any], total: Aggregate) -> Coalesce:
     """One total over a queryset of the organisation's rows, as a scalar subquery (0 for none)."""
     return Coalesce(Subquery(rows.order_by().values("organization").annotate(total=total).values("total")[:1]), 0)
-
-
-def pending_tier_suggestions(organization: Organization) -> int:
-    return (
-        Advocate.objects.filter(organization=organization)
-        .in_program()
-        .exclude(suggested_tier="")
-        .exclude(suggested_tier=F("tier"))
-        .count()
-    )
 
 
 # --- The dashboard's report panels -------------------------------------------------------------

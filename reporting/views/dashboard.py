@@ -11,7 +11,7 @@ from advocacy.roles import Capability
 from advocacy.tenancy import TenantRequest, organization_view
 
 from ..models import RollupCheck
-from ..selectors import health
+from ..selectors import health, queue
 from .base import report_page
 
 
@@ -20,11 +20,11 @@ def dashboard(request: TenantRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     membership = request.membership
     context = {
-        "requests": health.request_summary(organization),
-        "upcoming": health.upcoming_requests(organization),
+        "requests": queue.request_summary(organization),
+        "upcoming": queue.upcoming_requests(organization),
         "can_triage": membership.can(Capability.REQUESTS_TRIAGE),
         "recent_events": [],
-        "pending_tier_suggestions": health.pending_tier_suggestions(organization)
+        "pending_tier_suggestions": queue.pending_tier_suggestions(organization)
         if membership.can(Capability.ADVOCATES_MANAGE)
         else None,
         "last_check": RollupCheck.objects.filter(organization=organization).first(),

@@ -18,6 +18,7 @@ from advocates.models import Activity, Advocate, AdvocateStatusChange, Segment, 
 from reporting.filters import ReportFilter
 from reporting.rollups import rebuild_organization
 from reporting.selectors import health as selectors
+from reporting.selectors import queue
 from requests_mgmt.models import AdvocacyRequest, RequestStatus, RequestStatusChange
 from tests.factories import (
     ActivityFactory,
@@ -42,17 +43,8 @@ def program(org: Any, other_org: Any) -> None:
     AdvocacyRequestFactory(organization=org, needed_by=today + timedelta(days=20), status="cancelled")
 
 
-def test_tier_distribution_against_targets(org: Any, program: None) -> None:
-    rows = {row.tier: row for row in selectors.tier_distribution(org)}
-    assert [rows[t].count for t in Tier.values] == [1, 4, 7, 8]
-    assert rows[Tier.PLATINUM].share == 5.0 and rows[Tier.PLATINUM].within_target
-    assert rows[Tier.GOLD].share == 20.0 and rows[Tier.GOLD].within_target
-    assert rows[Tier.SILVER].share == 35.0 and rows[Tier.SILVER].within_target
-    assert rows[Tier.COMMUNITY].target is None
-
-
 def test_request_summary(org: Any, program: None) -> None:
-    summary = selectors.request_summary(org)
+    summary = queue.request_summary(org)
     assert summary["open"] == 2 and summary["overdue"] == 1 and summary["due_soon"] == 1
 
 
