@@ -53,6 +53,7 @@ def seed_reporting(*, organization: Organization, rng: random.Random) -> None:
     _costs(organization, today, manager)
     _review_ratings(organization, rng)
     _leavers(organization, rng, today, manager)
+    _recent_joiners(organization, rng, today)
     _surveys(organization, rng, today)
     rebuild_organization(organization)
 
@@ -213,6 +214,19 @@ def _leavers(organization: Organization, rng: random.Random, today: date, manage
             if not advocate.status_changes.filter(to_status=Advocate.Status.ALUMNI).exists()
         ]
     )
+
+
+def _recent_joiners(organization: Organization, rng: random.Random, today: date) -> None:
+    """Some active advocates with nothing in the ledger yet joined this year, so the program grows
+    on the dashboard as a real one does."""
+    idle = list(
+        Advocate.objects.filter(
+            organization=organization, status=Advocate.Status.ACTIVE, activities__isnull=True
+        ).order_by("pk")[:45]
+    )
+    for advocate in idle:
+        advocate.joined_at = today - timedelta(days=rng.randint(10, 330))
+    Advocate.objects.bulk_update(idle, ["joined_at"])
 
 
 def _surveys(organization: Organization, rng: random.Random, today: date) -> None:
