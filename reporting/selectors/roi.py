@@ -5,8 +5,10 @@ Cost
     day they were approved, in the organisation's time zone — the rule budgets use. The segment filter
     keeps the rewards of advocates whose account is in the segment; the activity type filter keeps
     the rewards given for an activity of that type.
-  - Entered costs (events, platform, staff time, other): a quarter counts when its first day is in
-    the range. They are program-wide, so the segment and activity type filters leave them as they are.
+  - Entered costs (events, platform, staff time, other): each quarter's amounts count in proportion
+    to the days of the quarter inside the range (all of it for a whole quarter), so a range that cuts
+    a quarter is not charged its whole cost, nor spared it. They are program-wide, so the segment and
+    activity type filters leave them as they are.
 Value
   - Attributed revenue: the won value of the advocacy-supported requests submitted in the range
     (prospect's segment) times the organisation's attribution percent.
@@ -83,14 +85,26 @@ def reward_costs_by_quarter(organization: Organization, report_filter: ReportFil
 
 
 def entered_costs_by_quarter(organization: Organization, report_filter: ReportFilter) -> dict[date, dict[str, Decimal]]:
-    """Entered costs of the quarters starting in the range, by quarter and kind (one query)."""
+    """Entered costs of the quarters the range touches, by quarter and kind, each in proportion to
+    the quarter's days inside the range (one query)."""
     rows = ProgramCost.objects.filter(
-        organization=organization, quarter_start__gte=report_filter.start, quarter_start__lte=report_filter.end
+        organization=organization,
+        quarter_start__gte=start_of_quarter(report_filter.start),
+        quarter_start__lte=report_filter.end,
     ).values_list("quarter_start", "kind", "amount")
     costs: dict[date, dict[str, Decimal]] = defaultdict(dict)
     for quarter, kind, amount in rows:
-        costs[quarter][kind] = Decimal(amount)
+        costs[quarter][kind] = (Decimal(amount) * quarter_share(quarter, report_filter)).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
     return costs
+
+
+def quarter_share(quarter: date, report_filter: ReportFilter) -> Decimal:
+    """The part of the quarter starting on ``quarter`` that lies inside the range (0 to 1)."""
+    last = next_quarter_start(quarter) - timedelta(days=1)
+    inside = (min(last, report_filter.end) - max(quarter, report_filter.start)).days + 1
+    return Decimal(max(inside, 0)) / Decimal((last - quarter).days + 1)
 
 
 def won_value_by_quarter(organization: Organization, report_filter: ReportFilter) -> dict[date, Decimal]:
@@ -327,9 +341,9 @@ def costs_panel(organization: Organization, report_filter: ReportFilter) -> Pane
         note=_(
             "Rewards count at cost on the day they were approved, while they are approved, ordered, shipped or "
             "delivered; the segment filter keeps the rewards of advocates in that segment, the activity type "
-            "filter those given for an activity of that type. Entered costs count for a quarter whose first day "
-            "is in the range; they are program-wide, so the segment and activity type filters leave them as "
-            "they are."
+            "filter those given for an activity of that type. Entered costs count in proportion to the days of "
+            "their quarter inside the range; they are program-wide, so the segment and activity type filters "
+            "leave them as they are."
         ),
     )
 

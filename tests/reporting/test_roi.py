@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -236,7 +236,8 @@ def test_roi_from_raw_records_through_the_rollups(org: Any, activity_types: Any)
     ).save(org)
     quarter = budgets.quarter_start(today)
     ProgramCost.objects.create(organization=org, quarter_start=quarter, kind=CostKind.STAFF, amount=Decimal("1000"))
-    panel = roi.roi_panel(org, ReportFilter(start=quarter, end=today))
+    whole_quarter = ReportFilter(start=quarter, end=budgets.next_quarter_start(quarter) - timedelta(days=1))
+    panel = roi.roi_panel(org, whole_quarter)
     # (10,000 won × 20 % + 2 completed case studies × 500 − 1,000) ÷ 1,000; the planned testimonial adds nothing
     assert figures(panel) == [Decimal("1000.00"), Decimal("3000.00"), Decimal("200.0")]
 
@@ -444,3 +445,18 @@ def test_api_access_to_costs(org: Any, other_org: Any, members: Any, other_manag
     assert api_for(outsider).get(base).status_code == 404
     theirs.refresh_from_db()
     assert theirs.amount == Decimal("9.00") and ProgramCost.objects.count() == 2
+
+
+def test_a_range_cutting_a_quarter_counts_its_share_of_the_entered_costs(org: Any) -> None:
+    ProgramCost.objects.create(
+        organization=org, quarter_start=date(2026, 1, 1), kind=CostKind.STAFF, amount=Decimal("900")
+    )
+    ProgramCost.objects.create(
+        organization=org, quarter_start=date(2026, 4, 1), kind=CostKind.STAFF, amount=Decimal("910")
+    )
+    # 15 February to 10 April: 45 of Q1's 90 days and 10 of Q2's 91 days.
+    costs = roi.entered_costs_by_quarter(org, ReportFilter(start=date(2026, 2, 15), end=date(2026, 4, 10)))
+    assert costs == {
+        date(2026, 1, 1): {CostKind.STAFF: Decimal("450.00")},
+        date(2026, 4, 1): {CostKind.STAFF: Decimal("100.00")},
+    }
