@@ -12,6 +12,10 @@ Exactly once: a round is opened with the organisation's row locked, after checki
 open (and, for the daily sweep, that none opened within the interval), so two sweeps cannot both
 open one. Each email carries the dedupe key ``nps-survey:<round>:<advocate>``, so a batch run twice
 sends nothing twice.
+
+Recipients: counted when the round opens, and raised as the round reaches more people (advocates
+who became active later and were emailed by the daily catch-up, or who answered in the portal), so
+the response rate never passes 100 %.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat, Greatest
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -230,7 +234,29 @@ def survey_send_batch(*, survey: NpsSurvey, after_pk: int, limit: int | None = N
         )
         sent += message.status == OutboundMessage.Status.SENT
     next_after = advocates[-1].pk if len(advocates) == limit else None
+    recount_recipients(survey)
     return BatchResult(sent=sent, next_after=next_after)
+
+
+def recount_recipients(survey: NpsSurvey) -> None:
+    """Raises the round's recipients to everyone it has reached: those emailed (or recorded as
+    opted out) and those who answered without an email. Never lowers the count taken at opening."""
+    messages = OutboundMessage.objects.filter(
+        organization=survey.organization_id,
+        purpose=OutboundMessage.Purpose.NPS_SURVEY,
+        dedupe_key__startswith=f"nps-survey:{survey.public_id}:",
+        status__in=(OutboundMessage.Status.SENT, OutboundMessage.Status.SUPPRESSED),
+    )
+    emailed = messages.filter(
+        dedupe_key=Concat(Value(f"nps-survey:{survey.public_id}:"), Cast(OuterRef("advocate__public_id"), CharField()))
+    )
+    reached = (
+        messages.count()
+        + NpsResponse.objects.filter(organization=survey.organization_id, survey=survey)
+        .exclude(Exists(emailed))
+        .count()
+    )
+    NpsSurvey.objects.filter(pk=survey.pk).update(recipients=Greatest(F("recipients"), Value(reached)))
 
 
 # Answers --------------------------------------------------------------------------------------------
@@ -275,6 +301,7 @@ def survey_answer(
     except IntegrityError as error:
         raise ConflictError(_("You have already answered this survey. Your first answer stands.")) from error
     advocate.nps_score, advocate.nps_recorded_on = locked.nps_score, locked.nps_recorded_on
+    recount_recipients(survey)
     audit_log(
         organization=locked.organization,
         actor=None,

@@ -321,3 +321,31 @@ def test_the_portal_card_is_gone_when_the_round_closes(
     AdvocateFactory(organization=org, user=user, enrolled_at=T0, onboarded_at=T0)
     clock.shift(timedelta(days=14, seconds=1))
     assert "One question for you" not in client_for(user).get(f"/o/{org.slug}/portal/").content.decode()
+
+
+def test_recipients_grow_with_those_a_round_reaches_after_it_opened(
+    org: Any, program: dict[str, Advocate], clock: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        survey = surveys.survey_start(organization=org, started_by=None)
+    assert survey is not None
+    survey.refresh_from_db()
+    assert survey.recipients == 3  # ana, ben and the opted-out one (recorded as suppressed)
+    # Two people become active after the round opened: one answers in the portal, the other is
+    # emailed by the next daily run.
+    portal_only = AdvocateFactory(organization=org, email="late@customer.example")
+    surveys.survey_answer(survey=survey, advocate=portal_only, score=9)
+    survey.refresh_from_db()
+    assert survey.recipients == 4
+    AdvocateFactory(organization=org, email="later@customer.example")
+    clock.shift(timedelta(days=1))
+    _sweep(django_capture_on_commit_callbacks)
+    survey.refresh_from_db()
+    assert survey.recipients == 5
+    # Everyone answers: the rate reaches 100 % and no further.
+    for advocate in Advocate.objects.filter(
+        organization=org, email__in=["ana@customer.example", "ben@customer.example"]
+    ):
+        surveys.survey_answer(survey=survey, advocate=advocate, score=10)
+    survey.refresh_from_db()
+    assert survey.recipients == 5 and survey.responses.count() == 3
