@@ -306,7 +306,7 @@ def raw_figures(organization: Any, report_filter: Any) -> dict[str, Any]:
     from django.db.models.functions import TruncMonth
 
     from advocates.models import Activity
-    from reporting.selectors import health
+    from reporting.selectors import common, health
     from requests_mgmt.models import OPEN_STATUSES, AdvocacyRequest, RequestStatusChange
 
     figures: dict[str, Any] = {}
@@ -338,7 +338,7 @@ def raw_figures(organization: Any, report_filter: Any) -> dict[str, Any]:
         month[0] += row["completed"]
         month[1] += row["planned"]
     figures["activity by type"] = {name: (c, p, round(m / 60, 1)) for name, (c, p, m) in by_type.items()}
-    figures["activity by month"] = {health.month_label(m): tuple(v) for m, v in by_month.items() if any(v)}
+    figures["activity by month"] = {common.month_label(m): tuple(v) for m, v in by_month.items() if any(v)}
 
     def first(status: str) -> Subquery:
         return Subquery(

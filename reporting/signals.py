@@ -28,6 +28,7 @@ the organisation is rebuilt afterwards (the demo data).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -133,32 +134,39 @@ def _activity_post_delete(sender: type[Activity], instance: Activity, **kwargs: 
 # --- requests ------------------------------------------------------------------------------------
 
 
-@receiver(pre_save, sender=AdvocacyRequest, dispatch_uid="rollups_request_pre_save")
-def _request_pre_save(
-    sender: type[AdvocacyRequest], instance: AdvocacyRequest, update_fields: Any = None, **kwargs: Any
+def _follow(
+    model: type[Model],
+    name: str,
+    fields: frozenset[str],
+    contribution: Callable[[int, int | None], Contribution | None],
+    apply: Callable[[Contribution | None, Contribution | None], None],
 ) -> None:
-    if kwargs.get("raw") or not _concerns(update_fields, REQUEST_ROLLUP_FIELDS):
-        return
-    setattr(instance, _BEFORE, request_contribution(instance.organization_id, instance.pk))
+    """Connects the four handlers that keep one row's own contribution current: read it before a
+    save that touches ``fields`` or a deletion, read it again after, apply the difference."""
+
+    def before_save(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        if kwargs.get("raw") or not _concerns(update_fields, fields):
+            return
+        setattr(instance, _BEFORE, contribution(instance.organization_id, instance.pk))
+
+    def after_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+        if _BEFORE in instance.__dict__:
+            apply(instance.__dict__.pop(_BEFORE), contribution(instance.organization_id, instance.pk))
+
+    def before_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+        setattr(instance, _BEFORE, contribution(instance.organization_id, instance.pk))
+
+    def after_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+        if _BEFORE in instance.__dict__:
+            apply(instance.__dict__.pop(_BEFORE), None)
+
+    pre_save.connect(before_save, sender=model, weak=False, dispatch_uid=f"rollups_{name}_pre_save")
+    post_save.connect(after_save, sender=model, weak=False, dispatch_uid=f"rollups_{name}_post_save")
+    pre_delete.connect(before_delete, sender=model, weak=False, dispatch_uid=f"rollups_{name}_pre_delete")
+    post_delete.connect(after_delete, sender=model, weak=False, dispatch_uid=f"rollups_{name}_post_delete")
 
 
-@receiver(post_save, sender=AdvocacyRequest, dispatch_uid="rollups_request_post_save")
-def _request_post_save(sender: type[AdvocacyRequest], instance: AdvocacyRequest, **kwargs: Any) -> None:
-    if _BEFORE not in instance.__dict__:
-        return
-    before: Contribution | None = instance.__dict__.pop(_BEFORE)
-    apply_request_change(before, request_contribution(instance.organization_id, instance.pk))
-
-
-@receiver(pre_delete, sender=AdvocacyRequest, dispatch_uid="rollups_request_pre_delete")
-def _request_pre_delete(sender: type[AdvocacyRequest], instance: AdvocacyRequest, **kwargs: Any) -> None:
-    setattr(instance, _BEFORE, request_contribution(instance.organization_id, instance.pk))
-
-
-@receiver(post_delete, sender=AdvocacyRequest, dispatch_uid="rollups_request_post_delete")
-def _request_post_delete(sender: type[AdvocacyRequest], instance: AdvocacyRequest, **kwargs: Any) -> None:
-    if _BEFORE in instance.__dict__:
-        apply_request_change(instance.__dict__.pop(_BEFORE), None)
+_follow(AdvocacyRequest, "request", REQUEST_ROLLUP_FIELDS, request_contribution, apply_request_change)
 
 
 # What hangs off a request (its history, its outcome, its campaign) recounts the request.
@@ -233,30 +241,7 @@ for _part in PART_FIELDS:
 # --- thank-yous and personal notes --------------------------------------------------------------
 
 
-@receiver(pre_save, sender=ThankYou, dispatch_uid="rollups_thankyou_pre_save")
-def _thank_you_pre_save(sender: type[ThankYou], instance: ThankYou, update_fields: Any = None, **kwargs: Any) -> None:
-    if kwargs.get("raw") or not _concerns(update_fields, THANK_YOU_ROLLUP_FIELDS):
-        return
-    setattr(instance, _BEFORE, appreciation_contribution(instance.organization_id, instance.pk))
-
-
-@receiver(post_save, sender=ThankYou, dispatch_uid="rollups_thankyou_post_save")
-def _thank_you_post_save(sender: type[ThankYou], instance: ThankYou, **kwargs: Any) -> None:
-    if _BEFORE not in instance.__dict__:
-        return
-    before: Contribution | None = instance.__dict__.pop(_BEFORE)
-    apply_appreciation_change(before, appreciation_contribution(instance.organization_id, instance.pk))
-
-
-@receiver(pre_delete, sender=ThankYou, dispatch_uid="rollups_thankyou_pre_delete")
-def _thank_you_pre_delete(sender: type[ThankYou], instance: ThankYou, **kwargs: Any) -> None:
-    setattr(instance, _BEFORE, appreciation_contribution(instance.organization_id, instance.pk))
-
-
-@receiver(post_delete, sender=ThankYou, dispatch_uid="rollups_thankyou_post_delete")
-def _thank_you_post_delete(sender: type[ThankYou], instance: ThankYou, **kwargs: Any) -> None:
-    if _BEFORE in instance.__dict__:
-        apply_appreciation_change(instance.__dict__.pop(_BEFORE), None)
+_follow(ThankYou, "thankyou", THANK_YOU_ROLLUP_FIELDS, appreciation_contribution, apply_appreciation_change)
 
 
 def _stash_thank_yous(instance: PersonalNote) -> None:

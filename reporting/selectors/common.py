@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -41,3 +42,16 @@ def account_segment_filter(report_filter: ReportFilter, path: str = "account__se
     if report_filter.segment_value is None:
         return {}
     return {path: report_filter.segment_value}
+
+
+def months_between(start: date, end: date) -> list[date]:
+    """The first day of every month the range touches, in order."""
+    months, current = [], start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def month_label(month: date) -> str:
+    return month.strftime("%Y-%m")

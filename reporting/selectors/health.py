@@ -25,7 +25,14 @@ from requests_mgmt.models import (
 from ..charts import Chart, Series
 from ..filters import ReportFilter
 from ..panels import Figure, Panel, Table, ratio, share
-from .common import account_segment_filter, activity_rollups, appreciation_rollups, request_rollups
+from .common import (
+    account_segment_filter,
+    activity_rollups,
+    appreciation_rollups,
+    month_label,
+    months_between,
+    request_rollups,
+)
 
 
 def tier_target_shares(organization: Organization) -> dict[str, tuple[int, int]]:
@@ -115,19 +122,6 @@ def _scalar(rows: QuerySet[Any], total: Aggregate) -> Coalesce:
 
 
 # --- The dashboard's report panels -------------------------------------------------------------
-
-
-def months_between(start: date, end: date) -> list[date]:
-    """The first day of every month the range touches, in order."""
-    months, current = [], start.replace(day=1)
-    while current <= end:
-        months.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
-
-
-def month_label(month: date) -> str:
-    return month.strftime("%Y-%m")
 
 
 def _month(value: date | datetime) -> date:

@@ -15,14 +15,13 @@ from ..charts import Chart, Series
 from ..filters import ReportFilter
 from ..panels import Figure, Panel, Table
 from ..policy import ReportingPolicy
+from .common import month_label, months_between
 from .impact_figures import (
     CASE_STUDY_KEY,
     REFERENCE_KEY,
     TESTIMONIAL_KEY,
     activity_figures,
     content_published,
-    month_label,
-    months,
     opened_amount,
     opportunity_comparison,
     referral_figures,
@@ -34,7 +33,7 @@ def references_panel(organization: Organization, report_filter: ReportFilter) ->
     activities = activity_figures(organization, report_filter)
     reference_requests = request_figures(organization, report_filter).of_type(RequestType.REFERENCE_CALL)
     targets = ReportingPolicy.for_organization(organization).targets
-    month_list = months(report_filter.start, report_filter.end)
+    month_list = months_between(report_filter.start, report_filter.end)
     monthly = activities.monthly(month_list, [REFERENCE_KEY])
     labels = [month_label(month) for month in month_list]
     return Panel(
@@ -254,7 +253,7 @@ def content_panel(organization: Organization, report_filter: ReportFilter) -> Pa
     activities = activity_figures(organization, report_filter)
     published = content_published(organization, report_filter)
     targets = ReportingPolicy.for_organization(organization).targets
-    month_list = months(report_filter.start, report_filter.end)
+    month_list = months_between(report_filter.start, report_filter.end)
     labels = [month_label(month) for month in month_list]
     review_keys = [totals.key for totals in activities.review_types]
     series = [

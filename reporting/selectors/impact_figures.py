@@ -46,20 +46,6 @@ CLOSED_RESULTS = (OpportunityResult.WON, OpportunityResult.LOST)
 # Shared helpers ------------------------------------------------------------------------------------
 
 
-def months(start: date, end: date) -> list[date]:
-    """The first day of every month the range touches, in order."""
-    current = start.replace(day=1)
-    result = []
-    while current <= end:
-        result.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
-    return result
-
-
-def month_label(month: date) -> str:
-    return month.strftime("%Y-%m")
-
-
 def _percent_change(numerator: float | None, denominator: float | None) -> float | None:
     """(numerator / denominator − 1) as a percentage; None without both figures."""
     if numerator is None or not denominator:
